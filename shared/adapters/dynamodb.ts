@@ -1,0 +1,18 @@
+/** DynamoDB clients shared by the adapters. */
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+
+/**
+ * Creates a document client. `endpoint` points at DynamoDB Local on the local stack and is unset in AWS.
+ * Retries use the SDK's standard mode so throttling is absorbed before it reaches a caller.
+ */
+export function createDocumentClient(options: { endpoint?: string; region: string }): DynamoDBDocumentClient {
+  const client = new DynamoDBClient({
+    region: options.region,
+    ...(options.endpoint ? { endpoint: options.endpoint } : {}),
+    maxAttempts: 4,
+  });
+  return DynamoDBDocumentClient.from(client, {
+    marshallOptions: { removeUndefinedValues: true, convertClassInstanceToMap: false },
+  });
+}

@@ -1,0 +1,60 @@
+/**
+ * DynamoDB table definitions shared by the CDK app and the local stack, so both create the same keys,
+ * indexes and stream settings.
+ *
+ * The lead table is a single-table design. Every item has `pk`, `sk` and `entity`:
+ * - lead:        pk `LEAD#<tenantId>#<leadId>`, sk `LEAD`; gsi1 lists a tenant's leads by month and date
+ *                (gsi1pk `TENANT#<tenantId>#MONTH#<yyyy-mm>`, gsi1sk `<datedAt>#<leadId>`).
+ * - quarantine:  pk `QUARANTINE#<tenantId>`, sk `<receivedAt>#<id>`.
+ * - tenant:      pk `TENANT#<tenantId>`, sk `CONFIG`.
+ * - pending Meta fetch: pk `PENDING#<tenantId>`, sk `<integrationId>#<leadgenId>`.
+ * Only `lead` items matter to the lake; the stream consumer skips the others.
+ *
+ * The aggregates table holds the nightly job's output: pk `AGG#<tenantId>`, sk `DAY#<yyyy-mm-dd>`.
+ */
+
+export interface KeyAttribute {
+  name: string;
+  type: 'S' | 'N';
+}
+
+export interface TableDefinition {
+  /** Logical role; the physical name comes from CDK or from the local stack's configuration. */
+  role: 'leads' | 'aggregates';
+  partitionKey: KeyAttribute;
+  sortKey: KeyAttribute;
+  globalSecondaryIndexes: { indexName: string; partitionKey: KeyAttribute; sortKey: KeyAttribute }[];
+  stream: 'NEW_AND_OLD_IMAGES' | null;
+  /** Attribute that holds the expiry in epoch seconds, or null when items never expire. */
+  timeToLiveAttribute: string | null;
+}
+
+export const LEADS_TABLE: TableDefinition = {
+  role: 'leads',
+  partitionKey: { name: 'pk', type: 'S' },
+  sortKey: { name: 'sk', type: 'S' },
+  globalSecondaryIndexes: [
+    { indexName: 'gsi1', partitionKey: { name: 'gsi1pk', type: 'S' }, sortKey: { name: 'gsi1sk', type: 'S' } },
+  ],
+  stream: 'NEW_AND_OLD_IMAGES',
+  timeToLiveAttribute: 'expiresAt',
+};
+
+export const AGGREGATES_TABLE: TableDefinition = {
+  role: 'aggregates',
+  partitionKey: { name: 'pk', type: 'S' },
+  sortKey: { name: 'sk', type: 'S' },
+  globalSecondaryIndexes: [],
+  stream: null,
+  timeToLiveAttribute: null,
+};
+
+/** Value of the `entity` attribute of lead items; the stream consumer and its event filter key on it. */
+export const LEAD_ENTITY = 'lead';
+
+export const leadKeys = {
+  pk: (tenantId: string, leadId: string) => `LEAD#${tenantId}#${leadId}`,
+  sk: 'LEAD',
+  gsi1pk: (tenantId: string, month: string) => `TENANT#${tenantId}#MONTH#${month}`,
+  gsi1sk: (datedAt: string, leadId: string) => `${datedAt}#${leadId}`,
+};
