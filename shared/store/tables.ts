@@ -3,8 +3,8 @@
  * indexes and stream settings.
  *
  * The lead table is a single-table design. Every item has `pk`, `sk` and `entity`:
- * - lead:        pk `LEAD#<tenantId>#<leadId>`, sk `LEAD`; gsi1 lists a tenant's leads by month and date
- *                (gsi1pk `TENANT#<tenantId>#MONTH#<yyyy-mm>`, gsi1sk `<datedAt>#<leadId>`).
+ * - lead:        pk `LEAD#<tenantId>#<leadId>`, sk `LEAD`; gsi1 lists a tenant's leads by local month and date
+ *                (gsi1pk `TENANT#<tenantId>#MONTH#<yyyy-mm>`, gsi1sk `<localDate>#<datedAt>#<leadId>`).
  * - quarantine:  pk `QUARANTINE#<tenantId>`, sk `<receivedAt>#<id>`.
  * - tenant:      pk `TENANT#<tenantId>`, sk `CONFIG`.
  * - pending Meta fetch: pk `PENDING#<tenantId>`, sk `<integrationId>#<leadgenId>`.
@@ -56,5 +56,5 @@ export const leadKeys = {
   pk: (tenantId: string, leadId: string) => `LEAD#${tenantId}#${leadId}`,
   sk: 'LEAD',
   gsi1pk: (tenantId: string, month: string) => `TENANT#${tenantId}#MONTH#${month}`,
-  gsi1sk: (datedAt: string, leadId: string) => `${datedAt}#${leadId}`,
+  gsi1sk: (localDate: string, datedAt: string, leadId: string) => `${localDate}#${datedAt}#${leadId}`,
 };

@@ -90,8 +90,15 @@ export const integrationSecretSchema = z.object({
   key: z.string().min(1).optional(),
   appSecret: z.string().min(1).optional(),
   verifyToken: z.string().min(1).optional(),
+  /** Page access token for Graph API lead retrieval (Meta). */
+  accessToken: z.string().min(1).optional(),
 });
 export type IntegrationSecret = z.infer<typeof integrationSecretSchema>;
+
+/** Name of the secret that keys the pseudonymous person ids of a tenant (HMAC key, hex). */
+export function personIdKeySecretName(tenantId: string): string {
+  return `leadpilot/${tenantId}/person-id-key`;
+}
 
 /** Name under which an integration's secret is stored. */
 export function integrationSecretName(tenantId: string, integrationId: string): string {
