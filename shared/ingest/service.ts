@@ -14,7 +14,7 @@ import type { GraphApi } from '#shared/ports/graph-api';
 import type { SecretStore } from '#shared/ports/secret-store';
 import { parseAdfXml } from '#shared/sources/adf-xml';
 import type { LeadDraft } from '#shared/sources/draft';
-import { GraphApiError, PayloadError } from '#shared/sources/errors';
+import { GraphApiError, GraphLeadNotFoundError, PayloadError } from '#shared/sources/errors';
 import { parseGoogleAdsLeadForm } from '#shared/sources/google-ads';
 import { draftFromGraphLead, type MetaLeadgenRef, parseMetaWebhook } from '#shared/sources/meta-leadgen';
 import { parseWebForm } from '#shared/sources/web-form';
@@ -234,8 +234,9 @@ async function readDrafts(
 }
 
 /**
- * Fetches each Meta lead from the Graph API. A lead whose fetch fails after retries is recorded as pending
- * instead of failing the whole delivery, so the leads that were fetched are stored now.
+ * Fetches each Meta lead from the Graph API. A lead whose fetch fails after retries, or that the Graph API
+ * refuses (an expired page token is the usual cause), is recorded as pending instead of failing the whole
+ * delivery, so the leads that were fetched are stored now and the others are fetched again later.
  */
 async function fetchMetaDrafts(
   deps: IngestDependencies,
@@ -250,7 +251,7 @@ async function fetchMetaDrafts(
       const graphLead = await deps.graph.fetchLead(ref.leadgenId, target.secret.accessToken);
       drafts.push(draftFromGraphLead(graphLead, ref));
     } catch (error) {
-      if (!(error instanceof GraphApiError)) {
+      if (!(error instanceof GraphApiError || error instanceof GraphLeadNotFoundError)) {
         throw error;
       }
       await keepPending(deps, target, ref, receivedAt, error.code);

@@ -29,3 +29,30 @@ export class ForbiddenXmlConstructError extends PayloadError {
   readonly code = 'XML_DOCTYPE_FORBIDDEN';
   readonly httpStatus = 400;
 }
+
+/**
+ * The Graph API did not return a lead after every attempt (timeouts, network errors, 429 or 5xx).
+ * Answers 503 so that Meta redelivers the webhook later.
+ */
+export class GraphApiError extends DomainError {
+  readonly code = 'GRAPH_API_UNAVAILABLE';
+  readonly httpStatus = 503;
+}
+
+/**
+ * The Graph API refused the lead request with a 4xx other than 429 (unknown lead id, expired or missing
+ * permission). Retrying the same request cannot succeed, so it is not retried.
+ */
+export class GraphLeadNotFoundError extends DomainError {
+  readonly code = 'GRAPH_LEAD_NOT_FOUND';
+  readonly httpStatus = 404;
+
+  constructor(
+    message: string,
+    /** Status code that the Graph API returned. */
+    readonly upstreamStatus: number,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+  }
+}
