@@ -1,6 +1,6 @@
 /**
  * Errors of the data lake: stream conversion, lake objects and object stores.
- * None of them reaches an HTTP client; `httpStatus` only satisfies the `DomainError` contract.
+ * None of them reaches an HTTP client, so `httpStatus` only satisfies the `DomainError` contract.
  */
 import { DomainError } from '#shared/errors';
 
