@@ -6,7 +6,7 @@ export abstract class KpiError extends DomainError {}
 
 /**
  * A KPI query that the engine rejected or that failed while running (syntax error, missing table, engine fault).
- * Answers 502 because the fault lies with the query engine, not with the caller's request.
+ * Its HTTP status is 502 because the fault lies with the query engine, not with the caller's request.
  */
 export class QueryFailedError extends KpiError {
   readonly code = 'KPI_QUERY_FAILED';

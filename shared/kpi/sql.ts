@@ -16,8 +16,8 @@
  * Leads per cell over a range of local dates.
  *
  * Parameters, in order: tenant id, lowest `dt` partition to scan, first local date, last local date.
- * The `dt` bound prunes partitions. A lead's changes are all stored at or after its local date minus one day
- * (`dt` is the UTC date of a change, and no time zone is more than 14 hours ahead of UTC), so passing the
+ * The `dt` bound prunes partitions. `dt` is the UTC date of a change, and no time zone is more than 14 hours
+ * ahead of UTC. So a lead's changes are stored no earlier than its local date minus one day, and passing the
  * first local date minus one day reads every change of every lead in range.
  *
  * Each lead counts once, in the state of its latest change (highest `event_seq`). Deleted and test leads

@@ -1,0 +1,169 @@
+/** The nightly KPI job: compact the lake, count leads per cell with SQL, publish the cells as aggregates. */
+import { randomUUID } from 'node:crypto';
+import { z } from 'zod';
+import { ValidationError } from '#shared/errors';
+import { compactPartition, listClosedPartitions } from '#shared/lake/compaction';
+import { logger } from '#shared/logger';
+import type { Clock } from '#shared/ports/clock';
+import type { ObjectStore } from '#shared/ports/object-store';
+import type { AggregateStore, DailyCell } from './aggregates';
+import { addDays, dateInTimeZone, daysInRange, isCalendarDate } from './dates';
+import { QueryFailedError } from './errors';
+import type { QueryEngine, QueryRow } from './query-engine';
+import { DAILY_LEADS_SQL } from './sql';
+
+export interface NightlyDeps {
+  engine: QueryEngine;
+  aggregates: AggregateStore;
+  lake: ObjectStore;
+  clock: Clock;
+}
+
+/** Tenant and range of local dates (`yyyy-mm-dd`, both included) to recompute. */
+export interface NightlyInput {
+  tenantId: string;
+  from: string;
+  to: string;
+}
+
+export interface NightlyResult {
+  tenantId: string;
+  from: string;
+  to: string;
+  runId: string;
+  /** Cells written, across all days of the range. */
+  cells: number;
+  /** Leads counted, across all cells. */
+  leads: number;
+  /** Closed partitions whose files were merged; partitions that were already compact are not counted. */
+  compactedPartitions: number;
+  /** Partitions whose compaction failed; the query reads their uncompacted files instead. */
+  failedCompactions: number;
+  durationsMs: { compaction: number; query: number; publish: number; total: number };
+}
+
+/** Maximum range of one run, in days. */
+export const MAX_NIGHTLY_RANGE_DAYS = 400;
+/** Days recomputed by a scheduled run: late changes (deletions, re-routed sites) within them are picked up. */
+export const DEFAULT_NIGHTLY_WINDOW_DAYS = 120;
+/** Time zone whose calendar decides what "yesterday" is for the scheduled run. */
+export const NIGHTLY_TIME_ZONE = 'Europe/Paris';
+
+const cellRowSchema = z.object({
+  local_date: z.string(),
+  site_id: z.string(),
+  source: z.string(),
+  channel: z.string(),
+  campaign_id: z.string(),
+  category: z.string(),
+  leads: z.number().int().nonnegative(),
+});
+
+/** Range of the scheduled run: the 120 days that end yesterday in Europe/Paris. */
+export function defaultNightlyRange(clock: Clock): { from: string; to: string } {
+  const to = addDays(dateInTimeZone(clock(), NIGHTLY_TIME_ZONE), -1);
+  return { from: addDays(to, -(DEFAULT_NIGHTLY_WINDOW_DAYS - 1)), to };
+}
+
+/**
+ * Recomputes a tenant's daily KPI cells for a range of local dates and replaces them in the aggregate store.
+ *
+ * The aggregates are replaced only after the query has fully succeeded. A failed or cancelled query throws
+ * and leaves the previous aggregates in place, so a failure never publishes zeros. Compaction failures are
+ * logged and skipped, because the query returns the same counts from uncompacted files (a lead's duplicate
+ * rows collapse into its latest one).
+ *
+ * @throws ValidationError when a date is invalid, `from` is after `to`, or the range exceeds 400 days.
+ * @throws QueryFailedError or QueryCancelledError when the query does not succeed.
+ */
+export async function runNightly(deps: NightlyDeps, input: NightlyInput): Promise<NightlyResult> {
+  validateRange(input.from, input.to);
+  const { tenantId, from, to } = input;
+  const runId = randomUUID();
+  const startedAt = deps.clock().getTime();
+  logger.info('Nightly KPI run started', { runId, tenantId, from, to });
+
+  const compaction = await compactClosedPartitions(deps, tenantId);
+  const compactedAt = deps.clock().getTime();
+
+  // Changes of a lead are never stored before its local date minus one day, so older partitions can be skipped.
+  const rows = await deps.engine.query(DAILY_LEADS_SQL, [tenantId, addDays(from, -1), from, to]);
+  const cells = rows.map(cellFromRow);
+  const queriedAt = deps.clock();
+
+  await deps.aggregates.replaceDays(tenantId, from, to, cells, { runId, finishedAt: queriedAt.toISOString() });
+  const publishedAt = deps.clock().getTime();
+
+  const result: NightlyResult = {
+    tenantId,
+    from,
+    to,
+    runId,
+    cells: cells.length,
+    leads: cells.reduce((total, cell) => total + cell.leads, 0),
+    compactedPartitions: compaction.compacted,
+    failedCompactions: compaction.failed,
+    durationsMs: {
+      compaction: compactedAt - startedAt,
+      query: queriedAt.getTime() - compactedAt,
+      publish: publishedAt - queriedAt.getTime(),
+      total: publishedAt - startedAt,
+    },
+  };
+  logger.info('Nightly KPI run finished', { ...result });
+  return result;
+}
+
+function validateRange(from: string, to: string): void {
+  for (const [name, value] of Object.entries({ from, to })) {
+    if (!isCalendarDate(value)) {
+      throw new ValidationError(`Invalid ${name} date "${value}": expected a calendar date as yyyy-mm-dd`);
+    }
+  }
+  if (from > to) {
+    throw new ValidationError(`Invalid range: from ${from} is after to ${to}`);
+  }
+  const days = daysInRange(from, to);
+  if (days > MAX_NIGHTLY_RANGE_DAYS) {
+    throw new ValidationError(`Invalid range ${from}..${to}: ${days} days, at most ${MAX_NIGHTLY_RANGE_DAYS} allowed`);
+  }
+}
+
+async function compactClosedPartitions(
+  deps: NightlyDeps,
+  tenantId: string,
+): Promise<{ compacted: number; failed: number }> {
+  // Partitions are named by the UTC date of their changes, so "today" is the UTC date too.
+  const today = deps.clock().toISOString().slice(0, 10);
+  let partitions: string[];
+  try {
+    partitions = await listClosedPartitions(deps.lake, tenantId, today);
+  } catch (error) {
+    logger.warn('Listing lake partitions to compact failed', { tenantId, error });
+    return { compacted: 0, failed: 0 };
+  }
+  let compacted = 0;
+  let failed = 0;
+
+  for (const dt of partitions) {
+    try {
+      const result = await compactPartition(deps.lake, tenantId, dt);
+      if (result.inputs > 0) {
+        compacted += 1;
+      }
+    } catch (error) {
+      failed += 1;
+      logger.warn('Lake partition compaction failed', { tenantId, dt, error });
+    }
+  }
+  return { compacted, failed };
+}
+
+function cellFromRow(row: QueryRow): DailyCell {
+  const parsed = cellRowSchema.safeParse(row);
+  if (!parsed.success) {
+    throw new QueryFailedError(`Daily leads query returned an unexpected row: ${z.prettifyError(parsed.error)}`);
+  }
+  const { local_date, site_id, source, channel, campaign_id, category, leads } = parsed.data;
+  return { date: local_date, siteId: site_id, source, channel, campaignId: campaign_id, category, leads };
+}
