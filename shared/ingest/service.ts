@@ -29,9 +29,9 @@ import {
 } from '#shared/tenant/model';
 import type { TenantRepository } from '#shared/tenant/repository';
 import { IntegrationNotFoundError, PayloadTooLargeError, VerificationFailedError } from './errors';
+import { MAX_BODY_BYTES } from './limits';
 
-/** Largest webhook body accepted, in bytes. Real lead payloads are a few KB; ADF with attachments stays far below. */
-export const MAX_BODY_BYTES = 256 * 1024;
+export { MAX_BODY_BYTES };
 
 export interface IngestDependencies {
   tenants: TenantRepository;

@@ -1,0 +1,435 @@
+/**
+ * The OpenAPI 3.1 document of the HTTP API, generated from the zod schemas that the handlers validate
+ * requests with and from the response schemas in resource-schemas.ts. Served at `GET /v1/openapi.json`
+ * and written to docs/openapi.json by infra/scripts/write-openapi.ts.
+ */
+import {
+  OpenAPIRegistry,
+  OpenApiGeneratorV31,
+  type ResponseConfig,
+  type RouteConfig,
+} from '@asteasolutions/zod-to-openapi';
+import { z } from 'zod';
+import { ROUTES, type RouteDefinition } from '#shared/http/routes';
+import { leadListQuerySchema, leadPathSchema, webhookPathSchema } from '#shared/http/schemas';
+import { MAX_BODY_BYTES } from '#shared/ingest/limits';
+import { kpiQueryParamsSchema, MAX_KPI_RANGE_MONTHS } from '#shared/kpi/read';
+import { SIGNATURE_TOLERANCE_SECONDS } from '#shared/tenant/auth';
+import {
+  adfXmlDocumentSchema,
+  ERROR_STATUS,
+  type ErrorCode,
+  errorBodySchema,
+  gatewayErrorBodySchema,
+  googleAdsLeadFormSchema,
+  ingestResultSchema,
+  kpiReportSchema,
+  leadPageSchema,
+  leadSchema,
+  metaLeadgenNotificationSchema,
+  webFormJsonSchema,
+  webFormUrlencodedSchema,
+} from './resource-schemas';
+
+/** The OpenAPI 3.1 document type of the generator, so callers need not import openapi3-ts themselves. */
+export type OpenAPIObject = ReturnType<OpenApiGeneratorV31['generateDocument']>;
+
+const BEARER_AUTH = 'bearerAuth';
+
+/** Meaning of each error code, as the error responses describe it. */
+const ERROR_MEANINGS: Record<ErrorCode, string> = {
+  VALIDATION_FAILED: 'a path or query parameter is invalid; the message names each invalid field',
+  MALFORMED_PAYLOAD: 'the body is not well-formed in its syntax (broken XML or JSON, undecodable text)',
+  XML_DOCTYPE_FORBIDDEN: 'the XML declares a DOCTYPE or entities, which are rejected',
+  UNAUTHORIZED: 'the bearer token lacks the tenant, role or sites claim',
+  SIGNATURE_INVALID: 'the signature or key is missing or does not match the integration secret',
+  SIGNATURE_EXPIRED: `the X-Signature timestamp is more than ${SIGNATURE_TOLERANCE_SECONDS} s away from the server clock`,
+  FORBIDDEN: 'the caller role does not allow the operation',
+  VERIFICATION_FAILED: 'hub.mode is not `subscribe`, hub.verify_token does not match, or the integration is not Meta',
+  NOT_FOUND: 'no such resource, or the caller may not see it (both return 404 so ids cannot be probed)',
+  INTEGRATION_NOT_FOUND: 'no such tenant or integration',
+  GRAPH_LEAD_NOT_FOUND:
+    'Meta only: the Graph API refused to return a lead of the notification (unknown id or missing permission)',
+  GRAPH_API_UNAVAILABLE: 'Meta only: the Graph API did not return a lead after every retry',
+  PAYLOAD_TOO_LARGE: `the body is larger than ${MAX_BODY_BYTES} bytes`,
+  UNSUPPORTED_MEDIA_TYPE: "the Content-Type is not one of the integration format's types",
+  INVALID_LEAD: "the body is well-formed but is not a lead of the integration's format",
+  INTERNAL_ERROR: 'an unexpected error; the message is generic',
+  DEPENDENCY_UNAVAILABLE: 'a store or upstream service failed; retry after the Retry-After delay',
+};
+
+const STATUS_TITLES: Record<number, string> = {
+  400: 'Bad request',
+  401: 'Unauthorized',
+  403: 'Forbidden',
+  404: 'Not found',
+  413: 'Payload too large',
+  415: 'Unsupported media type',
+  422: 'Unprocessable lead',
+  500: 'Internal error',
+  503: 'Service unavailable',
+};
+
+const retryAfterHeader = z.string().meta({ description: 'Seconds to wait before retrying.', examples: ['5'] });
+
+/**
+ * An error response whose body is `ErrorBody` restricted to `codes`, which must all have that status.
+ * `gatewayAlternative` adds the gateway's own body for statuses that API Gateway also returns.
+ */
+function errorResponse(status: number, codes: ErrorCode[], gatewayAlternative?: string): ResponseConfig {
+  const wrongStatus = codes.filter((code) => ERROR_STATUS[code] !== status);
+  if (wrongStatus.length > 0) {
+    throw new Error(
+      `Error codes ${wrongStatus.join(', ')} do not have status ${status}; list them under the response of their status`,
+    );
+  }
+  const body = errorBodySchema.and(
+    z.object({ error: z.object({ code: z.enum(codes as [ErrorCode, ...ErrorCode[]]) }) }),
+  );
+  const lines = codes.map((code) => `- \`${code}\`: ${ERROR_MEANINGS[code]}.`);
+  if (gatewayAlternative) {
+    lines.push(`- \`{"message": ...}\` without a code: ${gatewayAlternative}.`);
+  }
+  return {
+    description: `${STATUS_TITLES[status] ?? 'Error'}.\n\n${lines.join('\n')}`,
+    headers: status === 503 ? z.object({ 'Retry-After': retryAfterHeader }) : undefined,
+    content: {
+      'application/json': { schema: gatewayAlternative ? z.union([body, gatewayErrorBodySchema]) : body },
+    },
+  };
+}
+
+function throttledResponse(route: RouteDefinition): ResponseConfig {
+  return {
+    description:
+      `Too many requests: API Gateway throttles this route at ${route.throttleRatePerSecond} requests per second ` +
+      `(bursts of ${route.throttleBurst}). Retry with backoff.`,
+    content: { 'application/json': { schema: gatewayErrorBodySchema } },
+  };
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Operations
+
+type OperationSpec = Omit<RouteConfig, 'method' | 'path' | 'security'>;
+
+const WEBHOOK_AUTHENTICATION = [
+  'Each integration format authenticates deliveries its own way. Signatures cover the raw body bytes as sent.',
+  '',
+  '- **ADF/XML and web forms** (`hmac-sha256`): header `X-Signature: t=<unix seconds>,v1=<hex>` where',
+  '  `<hex>` is the HMAC-SHA256, keyed with the integration secret, of `<t>.<raw body>`. A timestamp more',
+  `  than ${SIGNATURE_TOLERANCE_SECONDS} s away from the server clock is rejected. Several \`v1=\` entries are accepted; one must match.`,
+  '- **Meta Lead Ads**: header `X-Hub-Signature-256: sha256=<hex HMAC-SHA256 of the raw body>`, keyed with the app secret.',
+  '- **Google Ads lead forms**: the `google_key` field of the JSON body must equal the key configured on the form.',
+  '',
+  'No lead is stored unless the delivery is authentic. A payload that cannot be read is quarantined with its',
+  'reason and rejected with 400, 415 or 422, so it can be replayed once the parser is fixed.',
+].join('\n');
+
+const webhookHeaders = z.object({
+  'X-Signature': z
+    .string()
+    .optional()
+    .meta({
+      description: 'ADF/XML and web-form integrations: `t=<unix seconds>,v1=<hex HMAC-SHA256 of "<t>.<raw body>">`.',
+      examples: ['t=1793952000,v1=5d41402abc4b2a76b9719d911017c592b5d41402abc4b2a76b9719d911017c59'],
+    }),
+  'X-Hub-Signature-256': z.string().optional().meta({
+    description: 'Meta integrations: `sha256=<hex HMAC-SHA256 of the raw body>` keyed with the app secret.',
+  }),
+});
+
+const webhookPath = z.object({
+  tenantId: webhookPathSchema.shape.tenantId.meta({ description: 'The tenant (dealer group) id.' }),
+  integrationId: webhookPathSchema.shape.integrationId.meta({
+    description: 'The integration id; it selects the payload format and the authentication scheme.',
+  }),
+});
+
+const leadPath = z.object({
+  leadId: leadPathSchema.shape.leadId.meta({ description: 'Lead id: `ld_` and 26 base32 characters.' }),
+});
+
+const handshakeQuery = z.object({
+  'hub.mode': z.literal('subscribe').meta({ description: 'Always `subscribe`.' }),
+  'hub.verify_token': z.string().meta({ description: 'The verify token configured on the integration.' }),
+  'hub.challenge': z.string().min(1).meta({ description: 'Echoed back as the response body on success.' }),
+});
+
+const leadListQuery = z.object({
+  ...leadListQuerySchema.shape,
+  from: leadListQuerySchema.shape.from.meta({ description: 'First local date, `YYYY-MM-DD`, included.' }),
+  to: leadListQuerySchema.shape.to.meta({
+    description: 'Last local date, `YYYY-MM-DD`, included; not before `from`.',
+  }),
+  site: leadListQuerySchema.shape.site.meta({ description: 'Only leads of this site id.' }),
+  source: leadListQuerySchema.shape.source.meta({ description: 'Only leads of this marketing source.' }),
+  limit: leadListQuerySchema.shape.limit.meta({ description: 'Page size.' }),
+  cursor: leadListQuerySchema.shape.cursor.meta({ description: '`nextCursor` of the previous page.' }),
+});
+
+const kpiQuery = z.object({
+  ...kpiQueryParamsSchema.shape,
+  from: kpiQueryParamsSchema.shape.from.meta({
+    description: 'First local date, `YYYY-MM-DD`, included.',
+    format: 'date',
+  }),
+  to: kpiQueryParamsSchema.shape.to.meta({
+    description: `Last local date, \`YYYY-MM-DD\`, included; not before \`from\` and less than ${MAX_KPI_RANGE_MONTHS} months after it.`,
+    format: 'date',
+  }),
+  groupBy: kpiQueryParamsSchema.shape.groupBy.meta({ description: 'What each row of the report counts leads by.' }),
+  site: kpiQueryParamsSchema.shape.site.meta({ description: 'Only this site id (within the sites of the token).' }),
+});
+
+/** The operation of every route, keyed like API Gateway route keys (`GET /v1/leads`). */
+function operationSpecs(): Record<string, (route: RouteDefinition) => OperationSpec> {
+  return {
+    'GET /v1/webhooks/{tenantId}/{integrationId}': (route) => ({
+      operationId: 'verifyWebhookSubscription',
+      tags: ['Webhooks'],
+      summary: "Answer Meta's subscription handshake",
+      description:
+        'Meta calls this once when the webhook is subscribed. When `hub.verify_token` matches the verify ' +
+        'token of the integration, the response body is `hub.challenge` as plain text. Only Meta integrations support it.',
+      request: { params: webhookPath, query: handshakeQuery },
+      responses: {
+        200: { description: 'The challenge, echoed.', content: { 'text/plain': { schema: z.string() } } },
+        400: errorResponse(400, ['VALIDATION_FAILED']),
+        403: errorResponse(403, ['VERIFICATION_FAILED']),
+        404: errorResponse(404, ['INTEGRATION_NOT_FOUND']),
+        429: throttledResponse(route),
+        500: errorResponse(500, ['INTERNAL_ERROR']),
+        503: errorResponse(503, ['DEPENDENCY_UNAVAILABLE']),
+      },
+    }),
+
+    'POST /v1/webhooks/{tenantId}/{integrationId}': (route) => ({
+      operationId: 'deliverLeads',
+      tags: ['Webhooks'],
+      summary: 'Deliver leads',
+      description:
+        "Takes one payload in the integration's format and stores each lead once. Lead ids derive from the " +
+        "tenant, the integration and the sender's lead id, so a redelivery returns 202 again and lists the lead " +
+        `in \`duplicates\`. Bodies are limited to ${MAX_BODY_BYTES} bytes.\n\n${WEBHOOK_AUTHENTICATION}`,
+      request: {
+        params: webhookPath,
+        headers: webhookHeaders,
+        body: {
+          required: true,
+          description:
+            "One payload in the integration's format. JSON bodies are read according to the integration format " +
+            '(Google Ads lead form, Meta leadgen notification or web form), not guessed from the content.',
+          content: {
+            'application/xml': { schema: adfXmlDocumentSchema },
+            'application/json': {
+              schema: z.union([googleAdsLeadFormSchema, metaLeadgenNotificationSchema, webFormJsonSchema]),
+            },
+            'application/x-www-form-urlencoded': { schema: webFormUrlencodedSchema },
+          },
+        },
+      },
+      responses: {
+        202: {
+          description: 'Accepted: every lead is stored, or pending a Graph API fetch for Meta.',
+          content: { 'application/json': { schema: ingestResultSchema } },
+        },
+        400: errorResponse(400, ['VALIDATION_FAILED', 'MALFORMED_PAYLOAD', 'XML_DOCTYPE_FORBIDDEN']),
+        401: errorResponse(401, ['SIGNATURE_INVALID', 'SIGNATURE_EXPIRED']),
+        404: errorResponse(404, ['INTEGRATION_NOT_FOUND']),
+        413: errorResponse(413, ['PAYLOAD_TOO_LARGE']),
+        415: errorResponse(415, ['UNSUPPORTED_MEDIA_TYPE']),
+        422: errorResponse(422, ['INVALID_LEAD']),
+        429: throttledResponse(route),
+        500: errorResponse(500, ['INTERNAL_ERROR']),
+        503: errorResponse(503, ['DEPENDENCY_UNAVAILABLE']),
+      },
+    }),
+
+    'GET /v1/kpis': (route) => ({
+      operationId: 'getKpis',
+      tags: ['KPIs'],
+      summary: 'Read lead KPIs',
+      description:
+        'Lead counts from the nightly aggregates, grouped by source, site or day, over the sites of the token. ' +
+        'Leads with no site (`unassigned`) count only for callers that see every site. Figures cover the days ' +
+        'up to the last nightly run.',
+      request: { query: kpiQuery },
+      responses: {
+        200: { description: 'The KPI report.', content: { 'application/json': { schema: kpiReportSchema } } },
+        400: errorResponse(400, ['VALIDATION_FAILED']),
+        401: errorResponse(401, ['UNAUTHORIZED'], 'the gateway rejected a missing, expired or invalid token'),
+        429: throttledResponse(route),
+        500: errorResponse(500, ['INTERNAL_ERROR']),
+        503: errorResponse(503, ['DEPENDENCY_UNAVAILABLE']),
+      },
+    }),
+
+    'GET /v1/leads': (route) => ({
+      operationId: 'listLeads',
+      tags: ['Leads'],
+      summary: 'List leads',
+      description:
+        'Leads of the sites of the token whose local date is between `from` and `to`, page by page. Follow ' +
+        '`nextCursor` until it is absent. An unknown cursor returns 400.',
+      request: { query: leadListQuery },
+      responses: {
+        200: { description: 'One page of leads.', content: { 'application/json': { schema: leadPageSchema } } },
+        400: errorResponse(400, ['VALIDATION_FAILED']),
+        401: errorResponse(401, ['UNAUTHORIZED'], 'the gateway rejected a missing, expired or invalid token'),
+        429: throttledResponse(route),
+        500: errorResponse(500, ['INTERNAL_ERROR']),
+        503: errorResponse(503, ['DEPENDENCY_UNAVAILABLE']),
+      },
+    }),
+
+    'GET /v1/leads/{leadId}': (route) => ({
+      operationId: 'getLead',
+      tags: ['Leads'],
+      summary: 'Get a lead',
+      description:
+        'One lead of the tenant of the token. A lead of another tenant, or of a site the token does not ' +
+        'cover, returns 404 like a lead that does not exist.',
+      request: { params: leadPath },
+      responses: {
+        200: { description: 'The lead.', content: { 'application/json': { schema: leadSchema } } },
+        400: errorResponse(400, ['VALIDATION_FAILED']),
+        401: errorResponse(401, ['UNAUTHORIZED'], 'the gateway rejected a missing, expired or invalid token'),
+        404: errorResponse(404, ['NOT_FOUND']),
+        429: throttledResponse(route),
+        500: errorResponse(500, ['INTERNAL_ERROR']),
+        503: errorResponse(503, ['DEPENDENCY_UNAVAILABLE']),
+      },
+    }),
+
+    'GET /v1/openapi.json': (route) => ({
+      operationId: 'getOpenApiDocument',
+      tags: ['Contract'],
+      summary: 'Get this OpenAPI document',
+      description: 'This document, as JSON. It needs no token.',
+      responses: {
+        200: {
+          description: 'The OpenAPI 3.1 document.',
+          content: { 'application/json': { schema: z.record(z.string(), z.unknown()) } },
+        },
+        429: throttledResponse(route),
+        500: errorResponse(500, ['INTERNAL_ERROR']),
+      },
+    }),
+  };
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Document
+
+let cachedDocument: OpenAPIObject | undefined;
+
+/**
+ * Builds the OpenAPI document of every route in `ROUTES`, once per process. Throws when a route has no
+ * operation here, so a new route cannot ship undocumented.
+ */
+export function buildOpenApiDocument(): OpenAPIObject {
+  cachedDocument ??= generateDocument();
+  return cachedDocument;
+}
+
+function generateDocument(): OpenAPIObject {
+  const registry = new OpenAPIRegistry();
+  registry.registerComponent('securitySchemes', BEARER_AUTH, {
+    type: 'http',
+    scheme: 'bearer',
+    bearerFormat: 'JWT',
+    description:
+      'A JWT whose audience is `leadpilot-api`, checked by the API gateway. LeadPilot reads three claims ' +
+      '(Cognito ID tokens carry them as `custom:<name>`): `tenant` (the tenant id; the API never takes it ' +
+      'from a parameter), `role` (`group-admin`, `site-manager`, `salesperson` or `finance`) and `sites` ' +
+      '(comma-separated site ids, or `*` for every site including leads with no site).',
+  });
+
+  const specs = operationSpecs();
+  for (const route of ROUTES) {
+    const routeKey = `${route.method} ${route.path}`;
+    const spec = specs[routeKey];
+    if (!spec) {
+      throw new Error(`Route ${routeKey} has no operation in the OpenAPI document; add it to shared/api/openapi.ts`);
+    }
+    registry.registerPath({
+      ...spec(route),
+      method: route.method.toLowerCase() as RouteConfig['method'],
+      path: route.path,
+      security: route.auth === 'jwt' ? [{ [BEARER_AUTH]: [] }] : [],
+    });
+  }
+
+  const generator = new OpenApiGeneratorV31(registry.definitions, { sortComponents: 'alphabetically' });
+  const document = generator.generateDocument({
+    openapi: '3.1.0',
+    info: {
+      title: 'LeadPilot API',
+      version: '1.0.0',
+      description:
+        'Lead capture webhooks for marketing platforms, and the KPI and lead API for dealer groups.\n\n' +
+        'Everything under `/v1` is stable: changes to it are additive only (new operations, new optional ' +
+        'parameters, new response fields, new error codes), so clients must ignore fields they do not know. ' +
+        'A breaking change would ship under a new version prefix.\n\n' +
+        'Errors returned by LeadPilot have the body `{"error":{"code","message"}}` with a stable `code`; ' +
+        'errors returned by the API gateway (throttling, rejected tokens) have the body `{"message"}`.',
+    },
+    servers: [{ url: '/', description: 'The origin that serves this document.' }],
+    tags: [
+      { name: 'Webhooks', description: 'Lead deliveries from marketing platforms and websites.' },
+      { name: 'KPIs', description: 'Lead counts computed nightly.' },
+      { name: 'Leads', description: 'Captured leads, scoped to the tenant and sites of the token.' },
+      { name: 'Contract', description: 'This API description.' },
+    ],
+  });
+  return withoutEmptySections(document);
+}
+
+/** Drops the empty `webhooks` and `components.parameters` maps that the generator always emits. */
+function withoutEmptySections(document: OpenAPIObject): OpenAPIObject {
+  const { webhooks, components, ...rest } = document;
+  const { parameters, ...otherComponents } = components ?? {};
+  return {
+    ...rest,
+    ...(webhooks && Object.keys(webhooks).length > 0 ? { webhooks } : {}),
+    components: { ...otherComponents, ...(parameters && Object.keys(parameters).length > 0 ? { parameters } : {}) },
+  };
+}
+
+const TOP_LEVEL_ORDER = ['openapi', 'info', 'servers', 'tags', 'paths', 'webhooks', 'components'];
+
+/**
+ * Serialises the document as pretty JSON with a trailing newline and a key order that depends only on the
+ * content: the OpenAPI top-level order, then keys sorted alphabetically at every level, except the
+ * `properties` of an object schema, which keep their declaration order because renderers show them in it.
+ */
+export function serializeOpenApiDocument(document: OpenAPIObject): string {
+  const ordered = orderKeys(document, false) as Record<string, unknown>;
+  const topLevel = Object.fromEntries(
+    Object.entries(ordered).sort(([left], [right]) => rank(left) - rank(right) || left.localeCompare(right)),
+  );
+  return `${JSON.stringify(topLevel, null, 2)}\n`;
+}
+
+function rank(key: string): number {
+  const index = TOP_LEVEL_ORDER.indexOf(key);
+  return index === -1 ? TOP_LEVEL_ORDER.length : index;
+}
+
+function orderKeys(value: unknown, keepOrder: boolean): unknown {
+  if (Array.isArray(value)) {
+    return value.map((item) => orderKeys(item, false));
+  }
+  if (typeof value !== 'object' || value === null) {
+    return value;
+  }
+  const isObjectSchema = (value as Record<string, unknown>).type === 'object';
+  const entries = Object.entries(value).map(
+    ([key, child]) => [key, orderKeys(child, isObjectSchema && key === 'properties')] as const,
+  );
+  if (!keepOrder) {
+    entries.sort(([left], [right]) => (left < right ? -1 : left > right ? 1 : 0));
+  }
+  return Object.fromEntries(entries);
+}

@@ -1,0 +1,447 @@
+/**
+ * Zod schemas of what the HTTP API sends and receives, from which `buildOpenApiDocument` generates the
+ * OpenAPI components. Response schemas are checked at compile time against the TypeScript types that the
+ * handlers return, so the document cannot describe a field that the code does not have.
+ *
+ * Metadata goes through zod's `.meta()`, which `@asteasolutions/zod-to-openapi` 9 reads like `.openapi()`
+ * (`id` names the component). `.openapi()` exists only on schemas built after `extendZodWithOpenApi(z)`,
+ * and the request schemas of shared/http and shared/kpi are built before any module could call it.
+ */
+import { z } from 'zod';
+import { leadPathSchema } from '#shared/http/schemas';
+import type { IngestResult } from '#shared/ingest/service';
+import type { KPI_GROUP_BY, KpiGroupBy, KpiReport } from '#shared/kpi/read';
+import { CATEGORIES, CLICK_ID_NAMES, LEAD_STATUSES, type Lead } from '#shared/lead/model';
+import type { LeadPage } from '#shared/store/lead-repository';
+import { identifierSchema } from '#shared/tenant/model';
+
+/** True when `A` and `B` are assignable to each other; used as `Assert<MutuallyAssignable<...>>`. */
+type MutuallyAssignable<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
+type Assert<T extends true> = T;
+
+const nullableText = z.string().nullable();
+const isoInstant = z.iso.datetime({ offset: false }).meta({ description: 'ISO 8601 UTC instant with milliseconds.' });
+const calendarDate = z.iso.date().meta({ description: 'Calendar date, `YYYY-MM-DD`.' });
+const leadIdSchema = leadPathSchema.shape.leadId.meta({ description: 'Lead id: `ld_` and 26 base32 characters.' });
+
+// ---------------------------------------------------------------------------------------------------------
+// Errors
+
+/**
+ * The stable code and status of every error class of shared/errors.ts, shared/ingest/errors.ts and
+ * shared/sources/errors.ts, the modules whose errors reach the HTTP edge, plus `INTERNAL_ERROR`, the
+ * code the middleware returns for an unexpected error. Lake and KPI job codes are left out because they never reach
+ * a client. `GRAPH_API_UNAVAILABLE` is listed but no response documents it, because the ingest service
+ * records the lead as pending instead of failing the delivery.
+ */
+export const ERROR_STATUS = {
+  VALIDATION_FAILED: 400,
+  MALFORMED_PAYLOAD: 400,
+  XML_DOCTYPE_FORBIDDEN: 400,
+  UNAUTHORIZED: 401,
+  SIGNATURE_INVALID: 401,
+  SIGNATURE_EXPIRED: 401,
+  FORBIDDEN: 403,
+  VERIFICATION_FAILED: 403,
+  NOT_FOUND: 404,
+  INTEGRATION_NOT_FOUND: 404,
+  GRAPH_LEAD_NOT_FOUND: 404,
+  PAYLOAD_TOO_LARGE: 413,
+  UNSUPPORTED_MEDIA_TYPE: 415,
+  INVALID_LEAD: 422,
+  INTERNAL_ERROR: 500,
+  DEPENDENCY_UNAVAILABLE: 503,
+  GRAPH_API_UNAVAILABLE: 503,
+} as const satisfies Record<string, number>;
+
+export type ErrorCode = keyof typeof ERROR_STATUS;
+export const ERROR_CODES = Object.keys(ERROR_STATUS) as [ErrorCode, ...ErrorCode[]];
+
+/** The body of every 4xx and 5xx that LeadPilot itself returns. */
+export const errorBodySchema = z
+  .object({
+    error: z.object({
+      code: z.enum(ERROR_CODES).meta({ description: 'Stable error code; branch on it, not on the message.' }),
+      message: z.string().meta({
+        description: 'Human-readable detail for 4xx. For 5xx a generic text, so internals never reach the client.',
+      }),
+    }),
+  })
+  .meta({ id: 'ErrorBody', description: 'Error returned by LeadPilot: `{"error":{"code","message"}}`.' });
+export type ErrorBody = z.infer<typeof errorBodySchema>;
+
+/**
+ * The body of errors that API Gateway returns before LeadPilot runs: throttling (429) and a rejected bearer
+ * token (401). AWS fixes this shape, not LeadPilot.
+ */
+export const gatewayErrorBodySchema = z
+  .object({ message: z.string().meta({ examples: ['Too Many Requests', 'Unauthorized'] }) })
+  .meta({ id: 'GatewayErrorBody', description: 'Error returned by the API gateway itself.' });
+
+// ---------------------------------------------------------------------------------------------------------
+// Lead
+
+const utmSchema = z
+  .object({
+    source: nullableText,
+    medium: nullableText,
+    campaign: nullableText,
+    term: nullableText,
+    content: nullableText,
+  })
+  .meta({ id: 'Utm', description: 'UTM parameters of the page or form the lead came from.' });
+
+const clickIdsSchema = z
+  .object({
+    gclid: z.string().optional(),
+    gbraid: z.string().optional(),
+    wbraid: z.string().optional(),
+    fbclid: z.string().optional(),
+    msclkid: z.string().optional(),
+    ttclid: z.string().optional(),
+    li_fat_id: z.string().optional(),
+  })
+  .meta({ id: 'ClickIds', description: `Click identifiers found on the lead: ${CLICK_ID_NAMES.join(', ')}.` });
+
+const contactSchema = z
+  .object({
+    firstName: nullableText,
+    lastName: nullableText,
+    fullName: nullableText.meta({ description: 'Kept as sent; never split into first and last name on a guess.' }),
+    email: nullableText.meta({ description: 'Trimmed and lower-cased.' }),
+    phones: z.array(z.string().regex(/^\+[1-9]\d{1,14}$/)).meta({
+      description: 'E.164 numbers (`+33639980001`). Numbers that do not parse are dropped and flag `phone-invalid`.',
+    }),
+    postalCode: nullableText,
+    city: nullableText,
+  })
+  .meta({ id: 'Contact' });
+
+const vehicleSchema = z
+  .object({
+    make: nullableText,
+    model: nullableText,
+    year: z.number().int().nullable(),
+    vin: nullableText,
+    stock: nullableText.meta({ description: "The dealer's stock number." }),
+    condition: z.enum(['new', 'used']).nullable(),
+    odometerKm: z.number().nullable(),
+    price: z.number().nullable().meta({ description: "In the tenant's currency." }),
+  })
+  .meta({ id: 'Vehicle' });
+
+const consentSchema = z
+  .object({ email: z.boolean().optional(), sms: z.boolean().optional(), phone: z.boolean().optional() })
+  .meta({ id: 'Consent', description: 'Marketing consent per channel; a channel the form did not ask is absent.' });
+
+/** The lead resource of `GET /v1/leads/{leadId}`, field for field the `Lead` interface. */
+export const leadSchema = z
+  .object({
+    leadId: leadIdSchema,
+    tenantId: identifierSchema,
+    siteId: identifierSchema
+      .nullable()
+      .meta({ description: 'Null when neither the payload nor the tenant aliases name a site.' }),
+    integrationId: identifierSchema,
+    source: z.string().meta({
+      description: 'Marketing source after the integration source rules (`google-ads`, `meta-ads`, `lacentrale`...).',
+    }),
+    channel: z.string(),
+    sourceLeadId: z.string().meta({ description: "The sender's own id, kept as a string exactly as sent." }),
+    formId: nullableText,
+    campaign: z.object({ id: nullableText, name: nullableText }),
+    utm: utmSchema,
+    clickIds: clickIdsSchema,
+    category: z.enum(CATEGORIES).meta({ description: 'New cars (VN), used cars (VO), after-sales (APV) or other.' }),
+    interest: nullableText,
+    submittedAt: isoInstant.nullable().meta({ description: 'Null when the source gives no readable time.' }),
+    receivedAt: isoInstant,
+    datedAt: isoInstant.meta({
+      description: 'The instant that dates the lead in KPIs: `submittedAt`, else `receivedAt`.',
+    }),
+    localDate: calendarDate.meta({ description: "`datedAt` as a calendar date in the site's time zone." }),
+    contact: contactSchema,
+    vehicle: vehicleSchema,
+    comments: nullableText,
+    consent: consentSchema.nullable(),
+    customFields: z
+      .record(z.string(), z.string())
+      .meta({ description: "Answers to custom questions, keyed by the form's own question id." }),
+    isTest: z.boolean(),
+    status: z.enum(LEAD_STATUSES),
+    personId: nullableText.meta({
+      description: 'Pseudonymous id of the person (keyed hash of the normalised email or phone).',
+    }),
+    flags: z.array(z.string()).meta({
+      description:
+        'Quality flags set during normalisation: `submitted-at-unreadable`, `phone-invalid`, `email-invalid`, ' +
+        '`site-unrouted`. More flags may be added; ignore the ones you do not know.',
+    }),
+  })
+  .meta({ id: 'Lead', description: 'A captured lead, normalised.' });
+
+type _LeadMatchesModel = Assert<MutuallyAssignable<z.infer<typeof leadSchema>, Lead>>;
+
+/** One page of `GET /v1/leads`. */
+export const leadPageSchema = z
+  .object({
+    items: z.array(leadSchema),
+    nextCursor: z
+      .string()
+      .optional()
+      .meta({ description: 'Opaque cursor for the next page, passed back as `cursor`; absent on the last page.' }),
+  })
+  .meta({ id: 'LeadPage' });
+
+type _LeadPageMatchesStore = Assert<MutuallyAssignable<z.infer<typeof leadPageSchema>, LeadPage>>;
+
+// ---------------------------------------------------------------------------------------------------------
+// Webhook result
+
+/** The 202 body of a webhook delivery. */
+export const ingestResultSchema = z
+  .object({
+    leadIds: z
+      .array(leadIdSchema)
+      .meta({ description: 'Every lead of the payload, new or already stored, in payload order.' }),
+    duplicates: z
+      .array(leadIdSchema)
+      .meta({ description: 'The subset of `leadIds` that was stored before this delivery.' }),
+    pending: z.array(z.string()).meta({
+      description: 'Meta leadgen ids whose Graph API fetch failed; LeadPilot keeps them and fetches them again later.',
+    }),
+  })
+  .meta({ id: 'IngestResult', description: 'Outcome of a delivery. Redelivering the same payload is safe.' });
+
+type _IngestResultMatchesService = Assert<MutuallyAssignable<z.infer<typeof ingestResultSchema>, IngestResult>>;
+
+// ---------------------------------------------------------------------------------------------------------
+// KPI report
+
+const leadCount = z.number().int().min(0);
+
+function kpiReportVariant<G extends KpiGroupBy>(groupBy: G, keyDescription: string) {
+  const row = z.object({
+    [groupBy]: z.string().meta({ description: keyDescription }),
+    leads: leadCount,
+  }) as z.ZodObject<Record<G, z.ZodString> & { leads: typeof leadCount }>;
+  return z.object({
+    from: calendarDate,
+    to: calendarDate,
+    groupBy: z.literal(groupBy),
+    rows: z.array(row).meta({ description: 'Sorted by key.' }),
+    totals: z.object({ leads: leadCount }),
+  });
+}
+
+const kpiReportBySourceSchema = kpiReportVariant('source', 'Marketing source.').meta({ id: 'KpiReportBySource' });
+const kpiReportBySiteSchema = kpiReportVariant(
+  'site',
+  'Site id, or `unassigned` for leads with no site (visible to callers that see every site).',
+).meta({ id: 'KpiReportBySite' });
+const kpiReportByDaySchema = kpiReportVariant(
+  'day',
+  'Local date `YYYY-MM-DD`; every day of the range has a row, with 0 leads when it had none.',
+).meta({ id: 'KpiReportByDay' });
+
+/** The body of `GET /v1/kpis`: lead counts grouped by the requested `groupBy`. */
+export const kpiReportSchema = z
+  .discriminatedUnion('groupBy', [kpiReportBySourceSchema, kpiReportBySiteSchema, kpiReportByDaySchema])
+  .meta({ id: 'KpiReport', description: 'Lead counts from the nightly aggregates, grouped by `groupBy`.' });
+
+type _KpiReportBySourceMatches = Assert<
+  MutuallyAssignable<z.infer<typeof kpiReportBySourceSchema>, KpiReport<'source'>>
+>;
+type _KpiReportBySiteMatches = Assert<MutuallyAssignable<z.infer<typeof kpiReportBySiteSchema>, KpiReport<'site'>>>;
+type _KpiReportByDayMatches = Assert<MutuallyAssignable<z.infer<typeof kpiReportByDaySchema>, KpiReport<'day'>>>;
+// Every `groupBy` value has a variant above: a new one fails here until it gets its schema.
+type _KpiReportCoversGroupBy = Assert<
+  MutuallyAssignable<z.infer<typeof kpiReportSchema>['groupBy'], (typeof KPI_GROUP_BY)[number]>
+>;
+
+// ---------------------------------------------------------------------------------------------------------
+// Webhook payloads
+//
+// NOTE: these describe the payloads for integrators; the parsers in shared/sources validate with their own
+// private zod schemas. The contract tests check that every fixture payload matches these schemas, but a field
+// the parsers start to read is documented only once it is added here. Exporting the parsers' schemas and
+// documenting those would remove the copy.
+
+// A plain number, not `.int()`: zod bounds integers to the safe range, and senders' ids go beyond 2^53.
+const senderId = z
+  .union([z.string().min(1), z.number()])
+  .meta({ description: 'Id as a string or a JSON integer; integers keep every digit, even beyond 2^53.' });
+
+/** An ADF 1.0 XML document. */
+export const adfXmlDocumentSchema = z.string().meta({
+  id: 'AdfXmlDocument',
+  description:
+    'An ADF (Auto-lead Data Format) XML document: an `<adf>` root with one `<prospect>` per lead. ' +
+    'Decoded by its BOM or the encoding of its XML declaration (UTF-8 when none). A DOCTYPE or ENTITY ' +
+    'declaration is rejected with `XML_DOCTYPE_FORBIDDEN`.',
+});
+
+/** A Google Ads lead form webhook body. */
+export const googleAdsLeadFormSchema = z
+  .object({
+    lead_id: senderId,
+    api_version: z.string().optional(),
+    form_id: senderId.nullish(),
+    campaign_id: senderId.nullish(),
+    adgroup_id: senderId.nullish(),
+    creative_id: senderId.nullish(),
+    gcl_id: z.string().nullish(),
+    google_key: z.string().nullish().meta({
+      description:
+        'The key configured on the lead form; it authenticates the delivery and must match the integration key.',
+    }),
+    is_test: z.boolean().nullish(),
+    lead_submit_time: z.string().nullish(),
+    user_column_data: z
+      .array(
+        z.object({
+          column_id: z.string().optional(),
+          column_name: z.string().optional(),
+          string_value: z.string().optional(),
+        }),
+      )
+      .optional()
+      .meta({ description: 'Answers, read by `column_id`; custom questions land in `customFields`.' }),
+  })
+  .meta({ id: 'GoogleAdsLeadForm', description: 'Google Ads lead form webhook body. Unknown fields are ignored.' });
+
+/** A Meta webhook notification for the `leadgen` field of a page. */
+export const metaLeadgenNotificationSchema = z
+  .object({
+    object: z
+      .string()
+      .optional()
+      .meta({ examples: ['page'] }),
+    entry: z.array(
+      z.object({
+        id: z.string().optional(),
+        time: z.number().int().optional(),
+        changes: z
+          .array(
+            z.object({
+              field: z.string().meta({ description: 'Changes of other fields than `leadgen` are skipped.' }),
+              value: z.object({
+                leadgen_id: senderId,
+                page_id: senderId.nullish(),
+                form_id: senderId.nullish(),
+                adgroup_id: senderId.nullish(),
+                ad_id: senderId.nullish(),
+                created_time: z.union([z.number().int(), z.string().regex(/^\d{1,12}$/)]).nullish(),
+              }),
+            }),
+          )
+          .optional(),
+      }),
+    ),
+  })
+  .meta({
+    id: 'MetaLeadgenNotification',
+    description:
+      'Meta Lead Ads webhook notification. It carries ids only; LeadPilot fetches each lead from the Graph API.',
+  });
+
+const formText = z.union([z.string(), z.number()]).nullish();
+const formFlag = z
+  .union([z.boolean(), z.string(), z.number()])
+  .nullish()
+  .meta({ description: 'Boolean, or `true`/`1`/`on`/`yes`/`oui` and `false`/`0`/`off`/`no`/`non`.' });
+
+/** Flat web form fields, in the camelCase spelling of JSON bodies. */
+const WEB_FORM_TEXT_FIELDS = [
+  'leadId',
+  'submissionId',
+  'formId',
+  'siteId',
+  'category',
+  'interest',
+  'message',
+  'comments',
+  'pageUrl',
+  'firstName',
+  'lastName',
+  'fullName',
+  'name',
+  'email',
+  'mobile',
+  'postalCode',
+  'zipCode',
+  'city',
+  'utmSource',
+  'utmMedium',
+  'utmCampaign',
+  'utmTerm',
+  'utmContent',
+  ...['gclid', 'gbraid', 'wbraid', 'fbclid', 'msclkid', 'ttclid', 'liFatId'],
+  'vehicleMake',
+  'vehicleModel',
+  'vehicleYear',
+  'vehicleVin',
+  'vehicleStock',
+  'vehicleCondition',
+  'vehicleOdometer',
+  'vehicleMileage',
+  'vehiclePrice',
+] as const;
+const WEB_FORM_FLAG_FIELDS = ['isTest', 'consentEmail', 'consentSms', 'consentPhone'] as const;
+
+function snakeCase(name: string): string {
+  return name.replace(/[A-Z]/g, (letter) => `_${letter.toLowerCase()}`);
+}
+
+/** A website form posted as JSON. */
+export const webFormJsonSchema = z
+  .object({
+    ...Object.fromEntries(WEB_FORM_TEXT_FIELDS.map((name) => [name, formText])),
+    ...Object.fromEntries(WEB_FORM_FLAG_FIELDS.map((name) => [name, formFlag])),
+    submittedAt: z.union([z.string(), z.number()]).nullish(),
+    phone: z.union([formText, z.array(formText)]),
+    phones: z.array(formText).nullish(),
+    utm: z
+      .object({ source: formText, medium: formText, campaign: formText, term: formText, content: formText })
+      .nullish(),
+    vehicle: z
+      .object({
+        make: formText,
+        model: formText,
+        year: formText,
+        vin: formText,
+        stock: formText,
+        condition: formText,
+        odometer: formText,
+        mileage: formText,
+        price: formText,
+      })
+      .nullish(),
+    consent: z.object({ email: formFlag, sms: formFlag, phone: formFlag }).nullish(),
+    customFields: z.record(z.string(), formText).nullish(),
+  })
+  .meta({
+    id: 'WebFormJson',
+    description:
+      'Website form posted as JSON. Every field is optional; snake_case names (`first_name`) are accepted ' +
+      'too. `leadId` or `submissionId` makes redeliveries idempotent; without them the body digest is the id.',
+  });
+
+/** A website form posted as `application/x-www-form-urlencoded`. */
+export const webFormUrlencodedSchema = z
+  .object({
+    ...Object.fromEntries(WEB_FORM_TEXT_FIELDS.map((name) => [snakeCase(name), z.string().optional()])),
+    ...Object.fromEntries(WEB_FORM_FLAG_FIELDS.map((name) => [snakeCase(name), z.string().optional()])),
+    submitted_at: z.string().optional(),
+    phone: z
+      .union([z.string(), z.array(z.string())])
+      .optional()
+      .meta({ description: 'May repeat.' }),
+  })
+  .catchall(z.string())
+  .meta({
+    id: 'WebFormUrlencoded',
+    description:
+      'Website form posted as `application/x-www-form-urlencoded`, with snake_case names (camelCase is ' +
+      'accepted too). A field `custom_<id>` is the answer to the custom question `<id>`.',
+  });
