@@ -1,0 +1,39 @@
+/** Settings and error output shared by the local stack's command-line entry points. */
+import { resolve } from 'node:path';
+import { LocalStackError } from './errors';
+
+export const DEFAULT_PORT = 3000;
+
+/** Data directory from LEADPILOT_DATA_DIR, `.local/` under the working directory by default. */
+export function dataDirFromEnvironment(): string {
+  return resolve(process.env.LEADPILOT_DATA_DIR ?? '.local');
+}
+
+/** Reads a TCP port from an environment variable; exits with a message when it is not a port number. */
+export function portFromEnvironment(name: string, fallback: number): number;
+export function portFromEnvironment(name: string, fallback: undefined): number | undefined;
+export function portFromEnvironment(name: string, fallback: number | undefined): number | undefined {
+  const text = process.env[name];
+  if (text === undefined || text === '') {
+    return fallback;
+  }
+  const port = Number(text);
+  if (!Number.isInteger(port) || port < 0 || port > 65_535) {
+    fail(`${name} must be a port number between 0 and 65535, got "${text}"`);
+  }
+  return port;
+}
+
+/** Prints the message of a known local-stack error (or the stack of an unexpected one) and exits 1. */
+export function exitOnError(error: unknown): never {
+  if (error instanceof LocalStackError) {
+    fail(error.message);
+  }
+  process.stderr.write(`${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+  process.exit(1);
+}
+
+export function fail(message: string): never {
+  process.stderr.write(`${message}\n`);
+  process.exit(1);
+}

@@ -1,0 +1,222 @@
+/**
+ * A local API Gateway HTTP API: serves exactly the routes of `ROUTES`, turns each request into a payload 2.0
+ * event, checks bearer tokens on `jwt` routes as the JWT authorizer does, and calls the route's handler in
+ * process. It also serves `GET /health` and the local-only admin routes under `/_local/`.
+ *
+ * NOTE: overlapping requests run concurrently in one handler module, whereas Lambda gives each instance one
+ * event at a time. Per-invocation module state (the logger's correlation id, buffered metrics) can therefore
+ * mix between overlapping requests here. Queuing requests per handler would lift this at a cost in throughput.
+ */
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { APIGatewayProxyEventV2, APIGatewayProxyResultV2, Context } from 'aws-lambda';
+import { matchRoute, ROUTES, type RouteDefinition, type RouteTarget } from '#shared/http/routes';
+import { verifyDevToken } from './dev-token';
+import { PortInUseError } from './errors';
+import { type JwtClaims, newRequestId, stringifyClaims, toGatewayEvent, writeJson, writeResult } from './gateway-event';
+import { createLambdaContext } from './lambda-context';
+import { isAddressInUse, LOOPBACK, listenOnLoopback } from './ports';
+
+/** An HTTP handler as `functions/webhook.ts` and `functions/api.ts` export it. */
+export type HttpHandler = (event: APIGatewayProxyEventV2, context: Context) => Promise<APIGatewayProxyResultV2>;
+
+/** A local-only route under `/_local/`: receives the raw body and returns a status and a JSON body. */
+export type LocalRoute = (body: Buffer) => Promise<{ statusCode: number; body: unknown }>;
+
+/** Component name to whether it is up, for `GET /health`. */
+export type HealthCheck = () => Promise<Record<string, boolean>>;
+
+export interface GatewayOptions {
+  port: number;
+  handlers: Record<RouteTarget, HttpHandler>;
+  jwtSecret: Uint8Array;
+  health: HealthCheck;
+  /** Keyed by `METHOD /_local/...`. */
+  localRoutes?: Record<string, LocalRoute>;
+  log?: (line: string) => void;
+}
+
+export interface Gateway {
+  port: number;
+  url: string;
+  stop(): Promise<void>;
+}
+
+/** API Gateway's payload limit for HTTP APIs. */
+export const MAX_REQUEST_BYTES = 10 * 1024 * 1024;
+const HANDLER_TIMEOUT_MS = 30_000;
+
+class PayloadTooLarge extends Error {}
+
+/** Starts the gateway on 127.0.0.1; throws `PortInUseError` when the port is taken. */
+export async function startGateway(options: GatewayOptions): Promise<Gateway> {
+  const log = options.log ?? (() => {});
+  const server: Server = createServer((request, response) => {
+    const requestId = newRequestId();
+    handleRequest(options, request, response, requestId).catch((error: unknown) => {
+      log(`Gateway failed to respond to ${request.method} ${request.url?.split('?')[0]}: ${describe(error)}`);
+      if (!response.headersSent) {
+        writeJson(response, 500, { message: 'Internal Server Error' }, requestId);
+      } else {
+        response.destroy();
+      }
+    });
+  });
+
+  let port: number;
+  try {
+    port = await listenOnLoopback(server, options.port);
+  } catch (error) {
+    if (isAddressInUse(error)) {
+      throw new PortInUseError(`Port ${options.port} is already in use; set PORT to another port`, { cause: error });
+    }
+    throw error;
+  }
+  return {
+    port,
+    url: `http://${LOOPBACK}:${port}`,
+    stop: () =>
+      new Promise<void>((resolve, reject) => {
+        server.close((error) => (error ? reject(error) : resolve()));
+        server.closeAllConnections();
+      }),
+  };
+}
+
+async function handleRequest(
+  options: GatewayOptions,
+  request: IncomingMessage,
+  response: ServerResponse,
+  requestId: string,
+): Promise<void> {
+  const url = new URL(request.url ?? '/', `http://${LOOPBACK}`);
+  const method = request.method ?? 'GET';
+
+  let body: Buffer;
+  try {
+    body = await readBody(request);
+  } catch (error) {
+    if (error instanceof PayloadTooLarge) {
+      response.setHeader('connection', 'close');
+      writeJson(response, 413, { message: 'Request Entity Too Large' }, requestId);
+      return;
+    }
+    throw error;
+  }
+
+  if (method === 'GET' && url.pathname === '/health') {
+    const components = await options.health();
+    const healthy = Object.values(components).every(Boolean);
+    const status = Object.fromEntries(Object.entries(components).map(([name, up]) => [name, up ? 'up' : 'down']));
+    writeJson(response, healthy ? 200 : 503, { status: healthy ? 'ok' : 'degraded', ...status }, requestId);
+    return;
+  }
+
+  const localRoute = options.localRoutes?.[`${method} ${url.pathname}`];
+  if (localRoute) {
+    const result = await localRoute(body);
+    writeJson(response, result.statusCode, result.body, requestId);
+    return;
+  }
+
+  const match = findRoute(method, url.pathname);
+  if (!match) {
+    writeJson(response, 404, { message: 'Not Found' }, requestId);
+    return;
+  }
+
+  let claims: JwtClaims | undefined;
+  if (match.route.auth === 'jwt') {
+    claims = await authorize(options.jwtSecret, request.headers.authorization);
+    if (!claims) {
+      response.setHeader('www-authenticate', 'Bearer');
+      writeJson(response, 401, { message: 'Unauthorized' }, requestId);
+      return;
+    }
+  }
+
+  const routeKey = `${match.route.method} ${match.route.path}`;
+  const event = toGatewayEvent({
+    request,
+    url,
+    routeKey,
+    pathParameters: match.pathParameters,
+    body,
+    requestId,
+    claims,
+  });
+  const handler = options.handlers[match.route.target];
+  let result: APIGatewayProxyResultV2;
+  try {
+    result = await handler(event, createLambdaContext(match.route.target, HANDLER_TIMEOUT_MS));
+  } catch (error) {
+    // Lambda reports an unhandled error, and API Gateway returns 500 without detail.
+    options.log?.(`Handler ${match.route.target} threw on ${routeKey}: ${describe(error)}`);
+    writeJson(response, 500, { message: 'Internal Server Error' }, requestId);
+    return;
+  }
+  writeResult(response, result, requestId);
+}
+
+function findRoute(
+  method: string,
+  path: string,
+): { route: RouteDefinition; pathParameters: Record<string, string> } | undefined {
+  for (const route of ROUTES) {
+    if (route.method !== method) {
+      continue;
+    }
+    let pathParameters: Record<string, string> | null;
+    try {
+      pathParameters = matchRoute(route.path, path);
+    } catch {
+      // A malformed percent-encoding in the path matches no route.
+      pathParameters = null;
+    }
+    if (pathParameters) {
+      return { route, pathParameters };
+    }
+  }
+  return undefined;
+}
+
+/** Returns the string claims of a valid bearer token, or undefined; API Gateway also accepts the bare token. */
+async function authorize(secret: Uint8Array, header: string | undefined): Promise<JwtClaims | undefined> {
+  const token = header?.replace(/^Bearer\s+/i, '').trim();
+  if (!token) {
+    return undefined;
+  }
+  try {
+    return stringifyClaims(await verifyDevToken(secret, token));
+  } catch {
+    return undefined;
+  }
+}
+
+/** Reads the body; past the limit it rejects at once but keeps consuming, so the client can read the 413. */
+function readBody(request: IncomingMessage): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = Number(request.headers['content-length'] ?? 0) > MAX_REQUEST_BYTES ? Number.POSITIVE_INFINITY : 0;
+    if (size > MAX_REQUEST_BYTES) {
+      reject(new PayloadTooLarge());
+    }
+    request.on('data', (chunk: Buffer) => {
+      if (size > MAX_REQUEST_BYTES) {
+        return;
+      }
+      size += chunk.length;
+      if (size > MAX_REQUEST_BYTES) {
+        chunks.length = 0;
+        reject(new PayloadTooLarge());
+        return;
+      }
+      chunks.push(chunk);
+    });
+    request.on('end', () => resolve(Buffer.concat(chunks)));
+    request.on('error', reject);
+  });
+}
+
+function describe(error: unknown): string {
+  return error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+}

@@ -1,0 +1,56 @@
+/**
+ * `npm run token -- --tenant demo [--role site-manager --sites amiens-nord]`: prints a dev JWT for the local
+ * gateway, signed with the secret of the data directory (LEADPILOT_DATA_DIR, default `.local/`).
+ */
+import { parseArgs } from 'node:util';
+import { dataDirFromEnvironment, exitOnError, fail } from './cli';
+import { issueDevToken, readDevJwtSecret } from './dev-token';
+
+const USAGE = `Usage: npm run token -- --tenant <tenantId> [--role <role>] [--sites <ids>] [--subject <sub>] [--ttl <seconds>]
+  --tenant   tenant id (demo for the demo tenant)
+  --role     role claim, default group-admin
+  --sites    comma-separated site ids, or * (default) for every site
+  --subject  sub claim, default dev-<tenant>-<role>
+  --ttl      lifetime in seconds, default 43200 (12 h)`;
+
+async function main(): Promise<void> {
+  let values: { tenant?: string; role?: string; sites?: string; subject?: string; ttl?: string; help?: boolean };
+  try {
+    ({ values } = parseArgs({
+      options: {
+        tenant: { type: 'string' },
+        role: { type: 'string' },
+        sites: { type: 'string' },
+        subject: { type: 'string' },
+        ttl: { type: 'string' },
+        help: { type: 'boolean', short: 'h' },
+      },
+      strict: true,
+    }));
+  } catch (error) {
+    fail(`${error instanceof Error ? error.message : String(error)}\n${USAGE}`);
+  }
+  if (values.help) {
+    process.stdout.write(`${USAGE}\n`);
+    return;
+  }
+  if (!values.tenant) {
+    fail(`--tenant is required\n${USAGE}`);
+  }
+  const ttlSeconds = values.ttl === undefined ? undefined : Number(values.ttl);
+  if (ttlSeconds !== undefined && !(Number.isInteger(ttlSeconds) && ttlSeconds > 0)) {
+    fail(`--ttl must be a positive number of seconds, got "${values.ttl}"`);
+  }
+
+  const secret = await readDevJwtSecret(dataDirFromEnvironment());
+  const token = await issueDevToken(secret, {
+    tenantId: values.tenant,
+    role: values.role,
+    sites: values.sites,
+    subject: values.subject,
+    ttlSeconds,
+  });
+  process.stdout.write(`${token}\n`);
+}
+
+main().catch(exitOnError);
