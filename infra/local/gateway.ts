@@ -22,6 +22,9 @@ export type HttpHandler = (event: APIGatewayProxyEventV2, context: Context) => P
 /** A local-only route under `/_local/`: receives the raw body and returns a status and a JSON body. */
 export type LocalRoute = (body: Buffer) => Promise<{ statusCode: number; body: unknown }>;
 
+/** A page served on GET outside the API routes, such as the API reference at `/docs`. */
+export type LocalPage = () => Promise<{ contentType: string; body: Buffer }>;
+
 /** Component name to whether it is up, for `GET /health`. */
 export type HealthCheck = () => Promise<Record<string, boolean>>;
 
@@ -32,6 +35,8 @@ export interface GatewayOptions {
   health: HealthCheck;
   /** Keyed by `METHOD /_local/...`. */
   localRoutes?: Record<string, LocalRoute>;
+  /** Keyed by path, served on GET. */
+  pages?: Record<string, LocalPage>;
   log?: (line: string) => void;
 }
 
@@ -108,6 +113,14 @@ async function handleRequest(
     const healthy = Object.values(components).every(Boolean);
     const status = Object.fromEntries(Object.entries(components).map(([name, up]) => [name, up ? 'up' : 'down']));
     writeJson(response, healthy ? 200 : 503, { status: healthy ? 'ok' : 'degraded', ...status }, requestId);
+    return;
+  }
+
+  const page = method === 'GET' ? options.pages?.[url.pathname] : undefined;
+  if (page) {
+    const { contentType, body: pageBody } = await page();
+    response.writeHead(200, { 'content-type': contentType, 'x-request-id': requestId });
+    response.end(pageBody);
     return;
   }
 

@@ -15,6 +15,7 @@ import { z } from 'zod';
 import { createDocumentClient } from '#shared/adapters/dynamodb';
 import { DomainError } from '#shared/errors';
 import { AGGREGATES_TABLE, LEADS_TABLE } from '#shared/store/tables';
+import { apiReferencePage } from './api-docs';
 import { type DevTokenClaims, ensureDevJwtSecret, issueDevToken } from './dev-token';
 import { type DynamoDbLocal, ensureTable, LOCAL_AWS, startDynamoDbLocal } from './dynamodb-local';
 import { PortInUseError } from './errors';
@@ -193,6 +194,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
         graphApi: graph.isListening(),
       }),
       localRoutes: { 'POST /_local/nightly': nightlyRoute(runNightly, log) },
+      pages: { '/docs': apiReferencePage(dataDir) },
     });
     cleanups.push(gateway.stop);
 
