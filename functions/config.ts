@@ -2,7 +2,7 @@
  * Handler configuration, read from the environment and validated once, when a handler module loads.
  * This is the only module that reads `process.env`; the CDK app and the local stack set the same variables.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 
 const nonEmpty = z.string().min(1);
 

@@ -6,7 +6,7 @@ import { App, type AppProps, CfnOutput, RemovalPolicy, Stack, type StackProps, V
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import type { Construct } from 'constructs';
-import { z } from 'zod';
+import * as z from 'zod';
 import { identifierSchema } from '#shared/tenant/model';
 import { OperationsDashboard } from './constructs/dashboard';
 import { DataLake } from './constructs/data-lake';

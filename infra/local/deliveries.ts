@@ -4,7 +4,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { z } from 'zod';
+import * as z from 'zod';
 import { signHmac, signMeta } from '#shared/tenant/auth';
 
 const tenantDocumentSchema = z.object({

@@ -5,7 +5,7 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { z } from 'zod';
+import * as z from 'zod';
 import { dataDirFromEnvironment, exitOnError, fail, portFromEnvironment } from './cli';
 import { StackNotFoundError } from './errors';
 

@@ -11,7 +11,7 @@ import { ListTablesCommand } from '@aws-sdk/client-dynamodb';
 import { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { Context } from 'aws-lambda';
-import { z } from 'zod';
+import * as z from 'zod';
 import { createDocumentClient } from '#shared/adapters/dynamodb';
 import { DomainError } from '#shared/errors';
 import { AGGREGATES_TABLE, LEADS_TABLE } from '#shared/store/tables';

@@ -14,7 +14,7 @@ import {
   type Shard,
 } from '@aws-sdk/client-dynamodb-streams';
 import type { Context, DynamoDBBatchResponse, DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
-import { z } from 'zod';
+import * as z from 'zod';
 import { createLambdaContext } from './lambda-context';
 import { isLeadRecord, toLambdaRecord } from './stream-events';
 

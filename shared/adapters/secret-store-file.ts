@@ -1,6 +1,6 @@
 /** Secrets in a JSON file (name → string value), for the local stack only. */
 import { readFile, writeFile } from 'node:fs/promises';
-import { z } from 'zod';
+import * as z from 'zod';
 import type { SecretStore } from '#shared/ports/secret-store';
 
 const secretFileSchema = z.record(z.string(), z.string());

@@ -1,6 +1,6 @@
 /** The authenticated caller of the KPI and lead API, from the JWT claims that the gateway verified. */
 import type { APIGatewayProxyEventV2WithJWTAuthorizer } from 'aws-lambda';
-import { z } from 'zod';
+import * as z from 'zod';
 import { UnauthorizedError } from '#shared/errors';
 import { CLAIMS } from '#shared/http/routes';
 

@@ -9,7 +9,7 @@ import {
   type ResponseConfig,
   type RouteConfig,
 } from '@asteasolutions/zod-to-openapi';
-import { z } from 'zod';
+import * as z from 'zod';
 import { ROUTES, type RouteDefinition } from '#shared/http/routes';
 import { leadListQuerySchema, leadPathSchema, webhookPathSchema } from '#shared/http/schemas';
 import { MAX_BODY_BYTES } from '#shared/ingest/limits';

@@ -7,7 +7,7 @@
  * (`id` names the component). `.openapi()` exists only on schemas built after `extendZodWithOpenApi(z)`,
  * and the request schemas of shared/http and shared/kpi are built before any module could call it.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { leadPathSchema } from '#shared/http/schemas';
 import type { IngestResult } from '#shared/ingest/service';
 import type { KPI_GROUP_BY, KpiGroupBy, KpiReport } from '#shared/kpi/read';

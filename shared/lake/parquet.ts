@@ -7,7 +7,7 @@
  */
 import { parquetReadObjects } from 'hyparquet';
 import { parquetWriteBuffer } from 'hyparquet-writer';
-import { z } from 'zod';
+import * as z from 'zod';
 import { InvalidLakeObjectError } from './errors';
 import { LAKE_COLUMNS, type LakeRow } from './schema';
 

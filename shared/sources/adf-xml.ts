@@ -3,7 +3,6 @@
  * portals and dealer websites: an `<adf>` root with one `<prospect>` per lead.
  */
 import { XMLParser, XMLValidator } from 'fast-xml-parser';
-import iconv from 'iconv-lite';
 import { emptyDraft, type LeadDraft } from './draft';
 import { ForbiddenXmlConstructError, InvalidLeadError, MalformedPayloadError } from './errors';
 
@@ -88,19 +87,36 @@ export function parseAdfXml(body: Uint8Array): LeadDraft[] {
 const UTF8_BOM = [0xef, 0xbb, 0xbf];
 const DECLARED_ENCODING = /^<\?xml\s[^>]*?encoding\s*=\s*["']([A-Za-z][A-Za-z0-9._-]{0,39})["']/;
 
-/** Labels that mean UTF-8; everything else goes through iconv-lite. */
+/** Labels that mean UTF-8; everything else goes through the WHATWG decoder of its label. */
 const UTF8_LABELS = new Set(['utf-8', 'utf8']);
 
+/** Characters of windows-1252 bytes 0x80-0x9F; the five bytes it leaves undefined map to C1 controls. */
+const WINDOWS_1252_HIGH =
+  '\u20ac\u0081\u201a\u0192\u201e\u2026\u2020\u2021\u02c6\u2030\u0160\u2039\u0152\u008d\u017d\u008f' +
+  '\u0090\u2018\u2019\u201c\u201d\u2022\u2013\u2014\u02dc\u2122\u0161\u203a\u0153\u009d\u017e\u0178';
+
 /**
- * ISO-8859-1 is decoded as windows-1252, as browsers do (WHATWG Encoding): senders that declare Latin-1
- * often write `€`, `œ` or `’` from the 0x80-0x9F range, which Latin-1 maps to unused control characters.
+ * Decodes with the WHATWG Encoding Standard's decoder for the label, which maps ISO-8859-1 and US-ASCII to
+ * windows-1252 as browsers do: senders that declare Latin-1 often write `€`, `œ` or `’` from the 0x80-0x9F
+ * range, which Latin-1 maps to unused control characters. Returns undefined for an unknown label.
+ *
+ * Node 20's TextDecoder resolves those labels to windows-1252 but decodes 0x80-0x9F as Latin-1, so that
+ * range is mapped here; other labels go to TextDecoder, which is backed by ICU.
  */
-const ENCODING_ALIASES: Record<string, string> = {
-  'iso-8859-1': 'windows-1252',
-  'iso8859-1': 'windows-1252',
-  latin1: 'windows-1252',
-  'us-ascii': 'windows-1252',
-};
+function decodeWithLabel(bytes: Buffer, label: string): string | undefined {
+  let decoder: InstanceType<typeof TextDecoder>;
+  try {
+    decoder = new TextDecoder(label);
+  } catch {
+    return undefined;
+  }
+  if (decoder.encoding !== 'windows-1252') {
+    return decoder.decode(bytes);
+  }
+  return bytes
+    .toString('latin1')
+    .replace(/[\u0080-\u009f]/g, (char) => WINDOWS_1252_HIGH[char.charCodeAt(0) - 0x80] as string);
+}
 
 function decodeXml(body: Uint8Array): string {
   const bytes = Buffer.from(body.buffer, body.byteOffset, body.byteLength);
@@ -108,7 +124,7 @@ function decodeXml(body: Uint8Array): string {
     return strictUtf8(bytes.subarray(3));
   }
   if ((bytes[0] === 0xff && bytes[1] === 0xfe) || (bytes[0] === 0xfe && bytes[1] === 0xff)) {
-    return iconv.decode(bytes, bytes[0] === 0xff ? 'utf-16le' : 'utf-16be');
+    return new TextDecoder(bytes[0] === 0xff ? 'utf-16le' : 'utf-16be').decode(bytes);
   }
 
   const head = bytes.subarray(0, 256).toString('latin1');
@@ -116,11 +132,11 @@ function decodeXml(body: Uint8Array): string {
   if (declared === undefined || UTF8_LABELS.has(declared)) {
     return strictUtf8(bytes);
   }
-  const encoding = ENCODING_ALIASES[declared] ?? declared;
-  if (!iconv.encodingExists(encoding)) {
+  const text = decodeWithLabel(bytes, declared);
+  if (text === undefined) {
     throw new MalformedPayloadError(`ADF document declares an unsupported encoding "${declared}"`);
   }
-  return iconv.decode(bytes, encoding);
+  return text;
 }
 
 const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });

@@ -2,7 +2,7 @@
  * Byte and JSON decoding shared by the source parsers. Every failure becomes a `PayloadError`
  * whose message names the format and the problem, never a value from the payload.
  */
-import type { z } from 'zod';
+import type * as z from 'zod';
 import { InvalidLeadError, MalformedPayloadError } from './errors';
 
 const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: false });

@@ -2,7 +2,7 @@
  * Parser for Google Ads lead form webhooks: a JSON body with the lead's ids, the form's answers in
  * `user_column_data` and the `google_key` that the advertiser configured on the form.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { idToString, parseJsonBody, validatePayload } from './decode';
 import { emptyDraft, type LeadDraft } from './draft';
 

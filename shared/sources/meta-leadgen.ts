@@ -2,7 +2,7 @@
  * Parsers for Meta Lead Ads. The webhook only notifies that leads exist (`leadgen` changes with ids);
  * the answers come from the Graph API lead object, which `draftFromGraphLead` turns into a draft.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { idToString, parseJsonBody, validatePayload } from './decode';
 import { emptyDraft, type LeadDraft } from './draft';
 

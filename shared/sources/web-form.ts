@@ -3,7 +3,7 @@
  * `application/x-www-form-urlencoded` (snake_case fields). Both spellings are accepted in both encodings.
  */
 import { createHash } from 'node:crypto';
-import { z } from 'zod';
+import * as z from 'zod';
 import { CLICK_ID_NAMES, type ClickIdName, type Consent } from '#shared/lead/model';
 import { decodeUtf8, parseJsonBody, validatePayload } from './decode';
 import { emptyDraft, type LeadDraft } from './draft';

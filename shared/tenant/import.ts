@@ -3,7 +3,7 @@
  * credentials are written inline. The import splits such a document into a `TenantConfig` and the
  * secrets to store under each integration's secret name.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { DomainError } from '#shared/errors';
 import {
   AUTH_TYPES,
