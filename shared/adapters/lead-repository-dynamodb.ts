@@ -1,27 +1,37 @@
-/** The lead store on DynamoDB: leads, quarantine and pending Meta fetches in the single lead table. */
-import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
+/**
+ * The lead store on DynamoDB: leads, person-key entries, quarantine and pending Meta fetches in the single
+ * lead table.
+ */
+import { ConditionalCheckFailedException, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import {
+  BatchGetCommand,
+  type BatchGetCommandOutput,
   DeleteCommand,
   type DynamoDBDocumentClient,
   GetCommand,
   PutCommand,
   QueryCommand,
   type QueryCommandInput,
+  TransactWriteCommand,
+  UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
-import { z } from 'zod';
+import * as z from 'zod';
 import { ValidationError } from '#shared/errors';
 import type { Lead } from '#shared/lead/model';
-import type {
-  CreateOutcome,
-  LeadListQuery,
-  LeadPage,
-  LeadRepository,
-  PendingFetch,
-  PendingFetchRepository,
-  QuarantineEntry,
-  QuarantineRepository,
+import {
+  type CreateOutcome,
+  type LeadListQuery,
+  type LeadPage,
+  type LeadRepository,
+  type PendingFetch,
+  type PendingFetchRepository,
+  PersonKeyConflictError,
+  type PersonKeyEntry,
+  type PersonKeyWrite,
+  type QuarantineEntry,
+  type QuarantineRepository,
 } from '#shared/store/lead-repository';
-import { LEAD_ENTITY, leadKeys } from '#shared/store/tables';
+import { LEAD_ENTITY, leadKeys, PERSON_KEY_ENTITY, personKeyKeys } from '#shared/store/tables';
 
 const KEY_ATTRIBUTES = ['pk', 'sk', 'entity', 'gsi1pk', 'gsi1sk', 'expiresAt'] as const;
 
@@ -76,32 +86,112 @@ function leadFromItem(item: Record<string, unknown>): Lead {
   return lead as unknown as Lead;
 }
 
+const personKeyItemSchema = z.object({
+  keyHash: z.string().min(1),
+  firstLeadId: z.string().min(1),
+  firstDatedAt: z.string().min(1),
+  personId: z.string().min(1),
+});
+
+/** BatchGetItem reads at most 100 keys per request. */
+const BATCH_GET_LIMIT = 100;
+
 export class DynamoLeadRepository implements LeadRepository {
   constructor(private readonly options: TableOptions) {}
 
-  async createIfAbsent(lead: Lead): Promise<CreateOutcome> {
+  async createIfAbsent(lead: Lead, personKeys: readonly PersonKeyWrite[] = []): Promise<CreateOutcome> {
+    const leadPut = {
+      TableName: this.options.tableName,
+      Item: {
+        ...lead,
+        pk: leadKeys.pk(lead.tenantId, lead.leadId),
+        sk: leadKeys.sk,
+        entity: LEAD_ENTITY,
+        gsi1pk: leadKeys.gsi1pk(lead.tenantId, lead.localDate.slice(0, 7)),
+        gsi1sk: leadKeys.gsi1sk(lead.localDate, lead.datedAt, lead.leadId),
+      },
+      ConditionExpression: 'attribute_not_exists(pk)',
+    };
+    if (personKeys.length === 0) {
+      try {
+        await this.options.client.send(new PutCommand(leadPut));
+        return 'created';
+      } catch (error) {
+        if (error instanceof ConditionalCheckFailedException) {
+          return 'duplicate';
+        }
+        throw error;
+      }
+    }
+
     try {
       await this.options.client.send(
-        new PutCommand({
-          TableName: this.options.tableName,
-          Item: {
-            ...lead,
-            pk: leadKeys.pk(lead.tenantId, lead.leadId),
-            sk: leadKeys.sk,
-            entity: LEAD_ENTITY,
-            gsi1pk: leadKeys.gsi1pk(lead.tenantId, lead.localDate.slice(0, 7)),
-            gsi1sk: leadKeys.gsi1sk(lead.localDate, lead.datedAt, lead.leadId),
-          },
-          ConditionExpression: 'attribute_not_exists(pk)',
+        new TransactWriteCommand({
+          TransactItems: [
+            { Put: leadPut },
+            ...personKeys.map((write) => ({ Put: this.personKeyPut(lead.tenantId, write) })),
+          ],
         }),
       );
       return 'created';
     } catch (error) {
-      if (error instanceof ConditionalCheckFailedException) {
+      if (!(error instanceof TransactionCanceledException)) {
+        throw error;
+      }
+      // Reasons come in request order, so the first one is the lead's own put.
+      const [leadReason, ...keyReasons] = error.CancellationReasons ?? [];
+      if (leadReason?.Code === 'ConditionalCheckFailed') {
         return 'duplicate';
+      }
+      if (
+        keyReasons.some((reason) => reason.Code === 'ConditionalCheckFailed' || reason.Code === 'TransactionConflict')
+      ) {
+        throw new PersonKeyConflictError(`A person-key entry of lead ${lead.leadId} changed concurrently`, {
+          cause: error,
+        });
       }
       throw error;
     }
+  }
+
+  async getPersonKeys(tenantId: string, keyHashes: readonly string[]): Promise<PersonKeyEntry[]> {
+    const entries: PersonKeyEntry[] = [];
+    const unique = [...new Set(keyHashes)];
+    for (let start = 0; start < unique.length; start += BATCH_GET_LIMIT) {
+      let keys: Record<string, unknown>[] | undefined = unique
+        .slice(start, start + BATCH_GET_LIMIT)
+        .map((keyHash) => ({ pk: personKeyKeys.pk(tenantId, keyHash), sk: personKeyKeys.sk }));
+      while (keys && keys.length > 0) {
+        const output: BatchGetCommandOutput = await this.options.client.send(
+          new BatchGetCommand({ RequestItems: { [this.options.tableName]: { Keys: keys, ConsistentRead: true } } }),
+        );
+        for (const item of output.Responses?.[this.options.tableName] ?? []) {
+          entries.push(personKeyItemSchema.parse(item));
+        }
+        keys = output.UnprocessedKeys?.[this.options.tableName]?.Keys;
+      }
+    }
+    return entries;
+  }
+
+  private personKeyPut(tenantId: string, write: PersonKeyWrite) {
+    const { entry, expectedFirstLeadId } = write;
+    return {
+      TableName: this.options.tableName,
+      Item: {
+        pk: personKeyKeys.pk(tenantId, entry.keyHash),
+        sk: personKeyKeys.sk,
+        entity: PERSON_KEY_ENTITY,
+        ...entry,
+        expiresAt: write.expiresAt,
+      },
+      ...(expectedFirstLeadId === null
+        ? { ConditionExpression: 'attribute_not_exists(pk)' }
+        : {
+            ConditionExpression: 'firstLeadId = :expected',
+            ExpressionAttributeValues: { ':expected': expectedFirstLeadId },
+          }),
+    };
   }
 
   async get(tenantId: string, leadId: string): Promise<Lead | undefined> {
@@ -189,7 +279,8 @@ export class DynamoQuarantineRepository implements QuarantineRepository {
           KeyConditionExpression: 'pk = :pk',
           ExpressionAttributeValues: { ':pk': `QUARANTINE#${tenantId}` },
           ProjectionExpression:
-            'quarantineId, tenantId, integrationId, receivedAt, contentType, authenticated, reasonCode, reasonMessage',
+            'quarantineId, tenantId, integrationId, receivedAt, contentType, authenticated, reasonCode, reasonMessage, ' +
+            'replayedAt, replayedLeadIds',
           ExclusiveStartKey: startKey,
         }),
       );
@@ -208,6 +299,22 @@ export class DynamoQuarantineRepository implements QuarantineRepository {
     }
     const { pk: _pk, sk: _sk, entity: _entity, ...entry } = output.Item;
     return { ...(entry as QuarantineEntry), body: new Uint8Array(entry.body as Uint8Array) };
+  }
+
+  async markReplayed(
+    tenantId: string,
+    quarantineId: string,
+    replay: { replayedAt: string; leadIds: string[] },
+  ): Promise<void> {
+    await this.options.client.send(
+      new UpdateCommand({
+        TableName: this.options.tableName,
+        Key: { pk: `QUARANTINE#${tenantId}`, sk: quarantineId },
+        UpdateExpression: 'SET replayedAt = :replayedAt, replayedLeadIds = :leadIds',
+        ConditionExpression: 'attribute_exists(pk)',
+        ExpressionAttributeValues: { ':replayedAt': replay.replayedAt, ':leadIds': replay.leadIds },
+      }),
+    );
   }
 }
 
@@ -229,14 +336,29 @@ export class DynamoPendingFetchRepository implements PendingFetchRepository {
   }
 
   async list(tenantId: string): Promise<PendingFetch[]> {
-    const output = await this.options.client.send(
-      new QueryCommand({
-        TableName: this.options.tableName,
-        KeyConditionExpression: 'pk = :pk',
-        ExpressionAttributeValues: { ':pk': `PENDING#${tenantId}` },
-      }),
-    );
-    return (output.Items ?? []).map(({ pk: _pk, sk: _sk, entity: _entity, ...pending }) => pending as PendingFetch);
+    const pending: PendingFetch[] = [];
+    let startKey: Record<string, unknown> | undefined;
+    do {
+      const output = await this.options.client.send(
+        new QueryCommand({
+          TableName: this.options.tableName,
+          KeyConditionExpression: 'pk = :pk',
+          ExpressionAttributeValues: { ':pk': `PENDING#${tenantId}` },
+          ExclusiveStartKey: startKey,
+        }),
+      );
+      for (const { pk: _pk, sk: _sk, entity: _entity, ...item } of output.Items ?? []) {
+        const stored = item as Omit<PendingFetch, 'attempts' | 'lastFailedAt'> & Partial<PendingFetch>;
+        // Items written before attempts were counted have neither field; their one failure is the first.
+        pending.push({
+          ...stored,
+          attempts: stored.attempts ?? 1,
+          lastFailedAt: stored.lastFailedAt ?? stored.firstFailedAt,
+        });
+      }
+      startKey = output.LastEvaluatedKey;
+    } while (startKey);
+    return pending;
   }
 
   async remove(tenantId: string, integrationId: string, leadgenId: string): Promise<void> {

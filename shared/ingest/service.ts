@@ -5,43 +5,27 @@
  */
 import { randomUUID } from 'node:crypto';
 import { DependencyUnavailableError } from '#shared/errors';
-import { buildLead } from '#shared/lead/build-lead';
-import type { Lead } from '#shared/lead/model';
 import { logger } from '#shared/logger';
-import { recordLeadsReceived } from '#shared/metrics';
-import type { Clock } from '#shared/ports/clock';
-import type { GraphApi } from '#shared/ports/graph-api';
-import type { SecretStore } from '#shared/ports/secret-store';
-import { parseAdfXml } from '#shared/sources/adf-xml';
-import type { LeadDraft } from '#shared/sources/draft';
-import { GraphApiError, GraphLeadNotFoundError, PayloadError } from '#shared/sources/errors';
-import { parseGoogleAdsLeadForm } from '#shared/sources/google-ads';
-import { draftFromGraphLead, type MetaLeadgenRef, parseMetaWebhook } from '#shared/sources/meta-leadgen';
-import { parseWebForm } from '#shared/sources/web-form';
-import type { LeadRepository, PendingFetchRepository, QuarantineRepository } from '#shared/store/lead-repository';
-import { verifyGoogleKey, verifyHmac, verifyMeta } from '#shared/tenant/auth';
+import { PayloadError } from '#shared/sources/errors';
+import { verifyHmac, verifyMeta } from '#shared/tenant/auth';
+import type { IntegrationSecret } from '#shared/tenant/model';
+import { PayloadTooLargeError, SignatureInvalidError, VerificationFailedError } from './errors';
 import {
-  type Integration,
-  type IntegrationSecret,
-  integrationSecretSchema,
-  personIdKeySecretName,
-  type TenantConfig,
-} from '#shared/tenant/model';
-import type { TenantRepository } from '#shared/tenant/repository';
-import { IntegrationNotFoundError, PayloadTooLargeError, VerificationFailedError } from './errors';
-import { MAX_BODY_BYTES } from './limits';
+  buildLeads,
+  type Drafts,
+  type IngestDependencies,
+  type IngestResult,
+  parsePayload,
+  requireSecretField,
+  resolveTarget,
+  storeLeads,
+  type Target,
+} from './pipeline';
 
-export { MAX_BODY_BYTES };
+export type { IngestDependencies, IngestResult, PayloadParsers } from './pipeline';
 
-export interface IngestDependencies {
-  tenants: TenantRepository;
-  secrets: SecretStore;
-  leads: LeadRepository;
-  quarantine: QuarantineRepository;
-  pending: PendingFetchRepository;
-  graph: GraphApi;
-  clock: Clock;
-}
+/** Largest webhook body accepted, in bytes. Real lead payloads are a few KB; ADF with attachments stays far below. */
+export const MAX_BODY_BYTES = 256 * 1024;
 
 /** One webhook request, as the handler received it. */
 export interface Delivery {
@@ -51,52 +35,6 @@ export interface Delivery {
   headers: Record<string, string>;
   /** The raw body bytes, before any decoding. */
   body: Uint8Array;
-}
-
-export interface IngestResult {
-  /** Every lead of the payload, new or already stored, in payload order. */
-  leadIds: string[];
-  /** The subset of `leadIds` that was stored before this delivery. */
-  duplicates: string[];
-  /** Meta leadgen ids whose Graph fetch failed; they are kept and fetched again later. */
-  pending: string[];
-}
-
-interface Target {
-  tenant: TenantConfig;
-  integration: Integration;
-  secret: IntegrationSecret;
-}
-
-async function resolveTarget(deps: IngestDependencies, tenantId: string, integrationId: string): Promise<Target> {
-  const tenant = await deps.tenants.get(tenantId);
-  const integration = tenant?.integrations.find((candidate) => candidate.integrationId === integrationId);
-  if (!tenant || !integration) {
-    throw new IntegrationNotFoundError(`No integration ${integrationId} for tenant ${tenantId}`);
-  }
-  const secretText = await deps.secrets.getSecret(integration.auth.secretName);
-  if (secretText === undefined) {
-    throw new DependencyUnavailableError(`Secret ${integration.auth.secretName} is not configured`);
-  }
-  return { tenant, integration, secret: parseIntegrationSecret(integration.auth.secretName, secretText) };
-}
-
-function parseIntegrationSecret(name: string, text: string): IntegrationSecret {
-  try {
-    return integrationSecretSchema.parse(JSON.parse(text));
-  } catch (error) {
-    throw new DependencyUnavailableError(`Secret ${name} is not a JSON object of integration credentials`, {
-      cause: error,
-    });
-  }
-}
-
-function requireSecretField(secret: IntegrationSecret, field: keyof IntegrationSecret, name: string): string {
-  const value = secret[field];
-  if (!value) {
-    throw new DependencyUnavailableError(`Secret ${name} has no ${field}`);
-  }
-  return value;
 }
 
 /**
@@ -131,35 +69,29 @@ export async function ingestDelivery(deps: IngestDependencies, delivery: Deliver
   const target = await resolveTarget(deps, delivery.tenantId, delivery.integrationId);
   const receivedAt = deps.clock();
 
-  const drafts = await readDrafts(deps, target, delivery, receivedAt);
-  const personIdKey = await deps.secrets.getSecret(personIdKeySecretName(target.tenant.tenantId));
-  if (personIdKey === undefined) {
-    throw new DependencyUnavailableError(`Secret ${personIdKeySecretName(target.tenant.tenantId)} is not configured`);
+  verifySignature(target, delivery, receivedAt);
+  // Google puts its key inside the JSON body, so a Google body that does not parse was never authenticated.
+  const parseAuthenticated = target.integration.auth.type !== 'google-key';
+  let drafts: Drafts;
+  try {
+    drafts = await parsePayload(
+      deps,
+      target,
+      { body: delivery.body, contentType: delivery.headers['content-type'] ?? '' },
+      { checkGoogleKey: true },
+    );
+  } catch (error) {
+    throw await quarantineOnPayloadError(deps, delivery, receivedAt, parseAuthenticated, error);
   }
 
-  let leads: Lead[];
+  let built: Awaited<ReturnType<typeof buildLeads>>;
   try {
-    leads = drafts.drafts.map((draft) =>
-      buildLead(draft, { tenant: target.tenant, integration: target.integration, receivedAt, personIdKey }),
-    );
+    built = await buildLeads(deps, target, drafts.drafts, receivedAt);
   } catch (error) {
     throw await quarantineOnPayloadError(deps, delivery, receivedAt, true, error);
   }
 
-  const result: IngestResult = { leadIds: [], duplicates: [], pending: drafts.pending };
-  const createdBySource = new Map<string, number>();
-  for (const lead of leads) {
-    const outcome = await storeLead(deps, lead);
-    result.leadIds.push(lead.leadId);
-    if (outcome === 'duplicate') {
-      result.duplicates.push(lead.leadId);
-    } else {
-      createdBySource.set(lead.source, (createdBySource.get(lead.source) ?? 0) + 1);
-    }
-  }
-  for (const [source, count] of createdBySource) {
-    recordLeadsReceived(source, count);
-  }
+  const result = await storeLeads(deps, target, built, drafts.pending);
   logger.info('Delivery ingested', {
     tenantId: target.tenant.tenantId,
     integrationId: target.integration.integrationId,
@@ -171,118 +103,50 @@ export async function ingestDelivery(deps: IngestDependencies, delivery: Deliver
   return result;
 }
 
-async function storeLead(deps: IngestDependencies, lead: Lead): Promise<'created' | 'duplicate'> {
-  try {
-    return await deps.leads.createIfAbsent(lead);
-  } catch (error) {
-    throw new DependencyUnavailableError('The lead store did not accept the lead', { cause: error });
-  }
-}
-
-/** Authenticates the delivery, then parses it; payload errors after authentication are quarantined. */
-async function readDrafts(
-  deps: IngestDependencies,
-  target: Target,
-  delivery: Delivery,
-  receivedAt: Date,
-): Promise<{ drafts: LeadDraft[]; pending: string[] }> {
+/**
+ * Verifies the signature header of HMAC and Meta integrations; Google lead forms are checked while parsing.
+ * After a rotation, an HMAC delivery signed with the previous secret passes until `previousValidUntil`.
+ */
+function verifySignature(target: Target, delivery: Delivery, receivedAt: Date): void {
   const { integration, secret } = target;
   const secretName = integration.auth.secretName;
-  const contentType = delivery.headers['content-type'] ?? '';
-
-  if (integration.auth.type === 'google-key') {
-    // Google puts its key inside the JSON body, so the body must be parsed before it can be authenticated.
-    let parsed: ReturnType<typeof parseGoogleAdsLeadForm>;
-    try {
-      parsed = parseGoogleAdsLeadForm(delivery.body);
-    } catch (error) {
-      throw await quarantineOnPayloadError(deps, delivery, receivedAt, false, error);
-    }
-    verifyGoogleKey(requireSecretField(secret, 'key', secretName), parsed.googleKey);
-    return { drafts: [parsed.draft], pending: [] };
-  }
-
-  if (integration.auth.type === 'meta') {
-    verifyMeta(
-      requireSecretField(secret, 'appSecret', secretName),
-      delivery.body,
-      delivery.headers['x-hub-signature-256'],
-    );
-  } else {
-    verifyHmac(
-      requireSecretField(secret, 'secret', secretName),
-      delivery.body,
-      delivery.headers['x-signature'],
-      receivedAt,
-    );
-  }
-
-  try {
-    switch (integration.format) {
-      case 'adf-xml':
-        return { drafts: parseAdfXml(delivery.body), pending: [] };
-      case 'web-form':
-        return { drafts: [parseWebForm(delivery.body, contentType)], pending: [] };
-      case 'meta-leadgen':
-        return await fetchMetaDrafts(deps, target, parseMetaWebhook(delivery.body), receivedAt);
-      case 'google-ads-lead-form':
-        return { drafts: [parseGoogleAdsLeadForm(delivery.body).draft], pending: [] };
-    }
-  } catch (error) {
-    throw await quarantineOnPayloadError(deps, delivery, receivedAt, true, error);
-  }
-}
-
-/**
- * Fetches each Meta lead from the Graph API. A lead whose fetch fails after retries, or that the Graph API
- * refuses (an expired page token is the usual cause), is recorded as pending instead of failing the whole
- * delivery, so the leads that were fetched are stored now and the others are fetched again later.
- */
-async function fetchMetaDrafts(
-  deps: IngestDependencies,
-  target: Target,
-  refs: MetaLeadgenRef[],
-  receivedAt: Date,
-): Promise<{ drafts: LeadDraft[]; pending: string[] }> {
-  const drafts: LeadDraft[] = [];
-  const pending: string[] = [];
-  for (const ref of refs) {
-    try {
-      const graphLead = await deps.graph.fetchLead(ref.leadgenId, target.secret.accessToken);
-      drafts.push(draftFromGraphLead(graphLead, ref));
-    } catch (error) {
-      if (!(error instanceof GraphApiError || error instanceof GraphLeadNotFoundError)) {
-        throw error;
+  switch (integration.auth.type) {
+    case 'google-key':
+      return;
+    case 'meta':
+      verifyMeta(
+        requireSecretField(secret, 'appSecret', secretName),
+        delivery.body,
+        delivery.headers['x-hub-signature-256'],
+      );
+      return;
+    case 'hmac-sha256': {
+      const header = delivery.headers['x-signature'];
+      try {
+        verifyHmac(requireSecretField(secret, 'secret', secretName), delivery.body, header, receivedAt);
+      } catch (error) {
+        const previous = previousSecretAt(secret, receivedAt);
+        if (!(error instanceof SignatureInvalidError) || previous === null) {
+          throw error;
+        }
+        verifyHmac(previous, delivery.body, header, receivedAt);
+        logger.info('Delivery signed with the previous secret', {
+          tenantId: target.tenant.tenantId,
+          integrationId: integration.integrationId,
+          previousValidUntil: secret.previousValidUntil,
+        });
       }
-      await keepPending(deps, target, ref, receivedAt, error.code);
-      pending.push(ref.leadgenId);
+      return;
     }
   }
-  return { drafts, pending };
 }
 
-async function keepPending(
-  deps: IngestDependencies,
-  target: Target,
-  ref: MetaLeadgenRef,
-  receivedAt: Date,
-  reasonCode: string,
-): Promise<void> {
-  try {
-    await deps.pending.add({
-      tenantId: target.tenant.tenantId,
-      integrationId: target.integration.integrationId,
-      leadgenId: ref.leadgenId,
-      formId: ref.formId,
-      createdTime: ref.createdTime,
-      firstFailedAt: receivedAt.toISOString(),
-      reasonCode,
-    });
-  } catch (error) {
-    // Without the pending record the id would be lost, so the delivery fails and Meta retries it.
-    throw new DependencyUnavailableError('The lead store did not accept a pending Graph fetch', { cause: error });
+/** Returns the previous HMAC secret while its grace period lasts, else null. */
+function previousSecretAt(secret: IntegrationSecret, now: Date): string | null {
+  if (!secret.previousSecret || !secret.previousValidUntil) {
+    return null;
   }
-  logger.warn('Graph fetch deferred', { leadgenId: ref.leadgenId, reasonCode });
+  return now.getTime() < Date.parse(secret.previousValidUntil) ? secret.previousSecret : null;
 }
 
 /**

@@ -101,7 +101,18 @@ export interface Lead {
   customFields: Record<string, string>;
   isTest: boolean;
   status: LeadStatus;
-  /** Pseudonymous id of the person (keyed hash of the normalised email or phone); what the lake carries. */
+  /**
+   * Pseudonymous id of the person (keyed hash of the normalised email or phone); what the lake carries.
+   * A repeat lead carries the person id of the lead it repeats, which may come from another contact key.
+   */
   personId: string | null;
+  /**
+   * Id of the first lead of the same person when this lead repeats it within the tenant's person window,
+   * else null (see `linkToPerson` in shared/people/link.ts for the rule).
+   *
+   * NOTE: optional only because `buildLead`, the API lead schema and the test factories do not set it yet;
+   * ingest always sets it before storing. Leads stored before person linking existed have no value.
+   */
+  repeatOf?: string | null;
   flags: LeadFlag[];
 }

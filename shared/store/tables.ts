@@ -8,6 +8,10 @@
  * - quarantine:  pk `QUARANTINE#<tenantId>`, sk `<receivedAt>#<id>`.
  * - tenant:      pk `TENANT#<tenantId>`, sk `CONFIG`.
  * - pending Meta fetch: pk `PENDING#<tenantId>`, sk `<integrationId>#<leadgenId>`.
+ * - person key:  pk `PERSONKEY#<tenantId>#<keyHash>`, sk `PERSONKEY`, entity `person-key`; one per normalised
+ *                email or phone, where `keyHash` is the keyed hash of that key (never the raw value). Holds
+ *                `firstLeadId`, `firstDatedAt` and `personId` of the person's current episode, and
+ *                `expiresAt` so that TTL removes it some time after the episode's window closes.
  * Only `lead` items matter to the lake; the stream consumer skips the others.
  *
  * The aggregates table holds the nightly job's output: pk `AGG#<tenantId>`, sk `DAY#<yyyy-mm-dd>`.
@@ -51,6 +55,14 @@ export const AGGREGATES_TABLE: TableDefinition = {
 
 /** Value of the `entity` attribute of lead items; the stream consumer and its event filter key on it. */
 export const LEAD_ENTITY = 'lead';
+
+/** Value of the `entity` attribute of person-key items. */
+export const PERSON_KEY_ENTITY = 'person-key';
+
+export const personKeyKeys = {
+  pk: (tenantId: string, keyHash: string) => `PERSONKEY#${tenantId}#${keyHash}`,
+  sk: 'PERSONKEY',
+};
 
 export const leadKeys = {
   pk: (tenantId: string, leadId: string) => `LEAD#${tenantId}#${leadId}`,

@@ -2,7 +2,7 @@
  * Tenant configuration: a dealer group's sites, integrations, aliases and source rules.
  * Secrets are not part of it; each integration names the secret that holds its credentials.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 
 const idPattern = /^[a-z0-9][a-z0-9-]{0,62}$/;
 
@@ -78,15 +78,25 @@ export const tenantConfigSchema = z.object({
   sites: z.array(siteSchema),
   integrations: z.array(integrationSchema),
   team: z.array(teamMemberSchema).default([]),
+  /**
+   * Days after a person's first lead during which a lead with the same normalised email or phone counts as
+   * a repeat of it rather than a new prospect.
+   */
+  personWindowDays: z.number().int().min(1).max(366).default(30),
 });
 export type TenantConfig = z.infer<typeof tenantConfigSchema>;
 
 /**
  * Credentials of one integration, as stored in the secret store (a JSON object).
  * HMAC integrations use `secret`, Google lead forms `key`, Meta `appSecret` and `verifyToken`.
+ * After a rotation, an HMAC integration also accepts `previousSecret` until `previousValidUntil`, so the
+ * sender can switch to the new secret without losing deliveries.
  */
 export const integrationSecretSchema = z.object({
   secret: z.string().min(1).optional(),
+  previousSecret: z.string().min(1).optional(),
+  /** ISO 8601 instant after which `previousSecret` is rejected. */
+  previousValidUntil: z.iso.datetime({ offset: true }).optional(),
   key: z.string().min(1).optional(),
   appSecret: z.string().min(1).optional(),
   verifyToken: z.string().min(1).optional(),

@@ -6,9 +6,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type DynamoDbLocal, ensureTable, startDynamoDbLocal } from '#infra/local/dynamodb-local';
 import {
   DynamoLeadRepository,
+  DynamoPendingFetchRepository,
   DynamoQuarantineRepository,
   monthsBetween,
 } from '#shared/adapters/lead-repository-dynamodb';
+import { PersonKeyConflictError, type PersonKeyWrite } from '#shared/store/lead-repository';
 import { LEADS_TABLE } from '#shared/store/tables';
 import { aLead } from '#test/factories/lead';
 
@@ -16,6 +18,7 @@ let dynamo: DynamoDbLocal;
 let dataDir: string;
 let leads: DynamoLeadRepository;
 let quarantine: DynamoQuarantineRepository;
+let pending: DynamoPendingFetchRepository;
 
 beforeAll(async () => {
   dataDir = await mkdtemp(join(tmpdir(), 'leadpilot-store-'));
@@ -24,7 +27,16 @@ beforeAll(async () => {
   const client = DynamoDBDocumentClient.from(dynamo.client, { marshallOptions: { removeUndefinedValues: true } });
   leads = new DynamoLeadRepository({ client, tableName: 'leads' });
   quarantine = new DynamoQuarantineRepository({ client, tableName: 'leads' });
+  pending = new DynamoPendingFetchRepository({ client, tableName: 'leads' });
 });
+
+function aKeyWrite(keyHash: string, firstLeadId: string, expectedFirstLeadId: string | null = null): PersonKeyWrite {
+  return {
+    entry: { keyHash, firstLeadId, firstDatedAt: '2026-11-06T18:45:03.000Z', personId: `p_${keyHash}` },
+    expectedFirstLeadId,
+    expiresAt: 1_800_000_000,
+  };
+}
 
 afterAll(async () => {
   await dynamo?.stop();
@@ -99,6 +111,61 @@ describe('DynamoLeadRepository', () => {
   });
 });
 
+describe('DynamoLeadRepository person keys', () => {
+  it('stores a lead with its person keys and reads them back', async () => {
+    const lead = aLead();
+
+    const outcome = await leads.createIfAbsent(lead, [aKeyWrite('k-1a', lead.leadId), aKeyWrite('k-1b', lead.leadId)]);
+
+    expect(outcome).toBe('created');
+    expect(await leads.get('demo', lead.leadId)).toEqual(lead);
+    const entries = await leads.getPersonKeys('demo', ['k-1a', 'k-1b', 'k-1-absent']);
+    expect(entries.sort((left, right) => left.keyHash.localeCompare(right.keyHash))).toEqual([
+      aKeyWrite('k-1a', lead.leadId).entry,
+      aKeyWrite('k-1b', lead.leadId).entry,
+    ]);
+  });
+
+  it('reports a duplicate and writes no key when the lead exists', async () => {
+    const lead = aLead();
+    await leads.createIfAbsent(lead);
+
+    const outcome = await leads.createIfAbsent(lead, [aKeyWrite('k-2', lead.leadId)]);
+
+    expect(outcome).toBe('duplicate');
+    expect(await leads.getPersonKeys('demo', ['k-2'])).toEqual([]);
+  });
+
+  it('rejects a key changed since it was read', async () => {
+    const first = aLead();
+    const second = aLead();
+    await leads.createIfAbsent(first, [aKeyWrite('k-3', first.leadId)]);
+
+    await expect(leads.createIfAbsent(second, [aKeyWrite('k-3', second.leadId)])).rejects.toBeInstanceOf(
+      PersonKeyConflictError,
+    );
+    expect(await leads.get('demo', second.leadId)).toBeUndefined();
+    expect(await leads.getPersonKeys('demo', ['k-3'])).toEqual([aKeyWrite('k-3', first.leadId).entry]);
+  });
+
+  it('replaces a key that still holds the entry the writer read', async () => {
+    const first = aLead();
+    const later = aLead();
+    await leads.createIfAbsent(first, [aKeyWrite('k-4', first.leadId)]);
+
+    await leads.createIfAbsent(later, [aKeyWrite('k-4', later.leadId, first.leadId)]);
+
+    expect(await leads.getPersonKeys('demo', ['k-4'])).toEqual([aKeyWrite('k-4', later.leadId).entry]);
+  });
+
+  it('keeps person keys of one tenant away from another', async () => {
+    const lead = aLead({ tenantId: 'other-tenant' });
+    await leads.createIfAbsent(lead, [aKeyWrite('k-5', lead.leadId)]);
+
+    expect(await leads.getPersonKeys('demo', ['k-5'])).toEqual([]);
+  });
+});
+
 describe('DynamoQuarantineRepository', () => {
   it('keeps a payload byte-exact with its reason', async () => {
     const body = Buffer.from('<?xml version="1.0" encoding="ISO-8859-1"?><adf>Lef\xe8vre', 'latin1');
@@ -119,6 +186,63 @@ describe('DynamoQuarantineRepository', () => {
     expect(await quarantine.get('demo', entry.quarantineId)).toEqual(entry);
     const { body: _body, ...listed } = entry;
     expect(await quarantine.list('demo')).toEqual([listed]);
+  });
+});
+
+describe('DynamoQuarantineRepository replays', () => {
+  it('marks an entry replayed and keeps its body', async () => {
+    const entry = {
+      quarantineId: '2026-12-04T11:00:00.000Z#q2',
+      tenantId: 'replays',
+      integrationId: 'website',
+      receivedAt: '2026-12-04T11:00:00.000Z',
+      contentType: 'application/json',
+      authenticated: true,
+      reasonCode: 'INVALID_LEAD',
+      reasonMessage: 'no id',
+      body: new Uint8Array(Buffer.from('{"a":1}')),
+    };
+    await quarantine.add(entry);
+
+    await quarantine.markReplayed('replays', entry.quarantineId, {
+      replayedAt: '2026-12-05T08:00:00.000Z',
+      leadIds: ['ld_x'],
+    });
+
+    const replayed = { ...entry, replayedAt: '2026-12-05T08:00:00.000Z', replayedLeadIds: ['ld_x'] };
+    expect(await quarantine.get('replays', entry.quarantineId)).toEqual(replayed);
+    const { body: _body, ...listed } = replayed;
+    expect(await quarantine.list('replays')).toEqual([listed]);
+  });
+
+  it('rejects marking an entry that does not exist', async () => {
+    await expect(
+      quarantine.markReplayed('replays', 'missing', { replayedAt: '2026-12-05T08:00:00.000Z', leadIds: [] }),
+    ).rejects.toThrow();
+  });
+});
+
+describe('DynamoPendingFetchRepository', () => {
+  it('replaces a pending fetch with the same ids and removes it', async () => {
+    const base = {
+      tenantId: 'pending-tenant',
+      integrationId: 'meta-leads',
+      leadgenId: '920000000000002',
+      formId: '330000000000001',
+      createdTime: 1793951995,
+      firstFailedAt: '2026-12-04T10:00:00.000Z',
+      reasonCode: 'GRAPH_API_UNAVAILABLE',
+      attempts: 1,
+      lastFailedAt: '2026-12-04T10:00:00.000Z',
+    };
+    await pending.add(base);
+    await pending.add({ ...base, attempts: 2, lastFailedAt: '2026-12-04T11:00:00.000Z' });
+
+    expect(await pending.list('pending-tenant')).toEqual([
+      { ...base, attempts: 2, lastFailedAt: '2026-12-04T11:00:00.000Z' },
+    ]);
+    await pending.remove('pending-tenant', 'meta-leads', '920000000000002');
+    expect(await pending.list('pending-tenant')).toEqual([]);
   });
 });
 
