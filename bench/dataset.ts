@@ -453,6 +453,7 @@ function generateLead(random: Random, index: number, dayStartMs: number): Lead {
     isTest,
     status: 'new',
     personId: personIdOf(PERSON_ID_KEY, BENCH_TENANT, email, phone),
+    repeatOf: null,
     flags: unrouted ? ['site-unrouted'] : [],
   };
 }

@@ -8,7 +8,7 @@ import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { AthenaClient } from '@aws-sdk/client-athena';
 import { S3Client } from '@aws-sdk/client-s3';
 import middy from '@middy/core';
-import { z } from 'zod';
+import * as z from 'zod';
 import { loadNightlyConfig, type NightlyConfig } from '#functions/config';
 import { DynamoDbAggregateStore } from '#shared/adapters/aggregates-dynamodb';
 import { createDocumentClient } from '#shared/adapters/dynamodb';

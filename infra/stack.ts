@@ -137,6 +137,10 @@ export class LeadPilotStack extends Stack {
       value: this.functions.nightly.function.functionName,
       description: 'Invoke with {"tenantId","from","to"} to recompute a date range',
     });
+    new CfnOutput(this, 'LeadsTableName', {
+      value: this.store.leads.tableName,
+      description: 'Lead table: pass it to npm run tenant and npm run quarantine with --target aws --table',
+    });
     new CfnOutput(this, 'LakeUri', { value: this.lake.lakeUri });
     new CfnOutput(this, 'AthenaWorkgroup', { value: this.lake.workgroupName });
   }

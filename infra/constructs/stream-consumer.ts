@@ -9,7 +9,7 @@ import { FilterCriteria, FilterRule, StartingPosition } from 'aws-cdk-lib/aws-la
 import { DynamoEventSource, SqsDlq } from 'aws-cdk-lib/aws-lambda-event-sources';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import { LEAD_ENTITY } from '#shared/store/tables';
+import { LAKE_ENTITIES } from '#shared/store/tables';
 import { acknowledge } from './nag';
 import type { ServiceFunction } from './service-function';
 
@@ -85,8 +85,8 @@ export class StreamConsumer extends Construct {
         // The same filter as the local stream poller: only lead items reach the lake. A REMOVE (such as a time
         // to live expiry) has no new image, so the old image is matched too.
         filters: [
-          FilterCriteria.filter({ dynamodb: { NewImage: { entity: { S: FilterRule.isEqual(LEAD_ENTITY) } } } }),
-          FilterCriteria.filter({ dynamodb: { OldImage: { entity: { S: FilterRule.isEqual(LEAD_ENTITY) } } } }),
+          FilterCriteria.filter({ dynamodb: { NewImage: { entity: { S: FilterRule.or(...LAKE_ENTITIES) } } } }),
+          FilterCriteria.filter({ dynamodb: { OldImage: { entity: { S: FilterRule.or(...LAKE_ENTITIES) } } } }),
         ],
       }),
     );

@@ -4,7 +4,7 @@
  */
 import type { _Record, AttributeValue as SdkAttributeValue } from '@aws-sdk/client-dynamodb-streams';
 import type { AttributeValue, DynamoDBRecord } from 'aws-lambda';
-import { LEAD_ENTITY } from '#shared/store/tables';
+import { LAKE_ENTITIES } from '#shared/store/tables';
 
 /** Converts an attribute value of the Streams SDK (binary as bytes) to Lambda's JSON form (binary as base64). */
 export function toLambdaAttributeValue(value: SdkAttributeValue): AttributeValue {
@@ -76,9 +76,15 @@ export function toLambdaRecord(record: _Record, streamArn: string, region: strin
 }
 
 /**
- * Applies the stream-to-lake mapping's filter: a record passes when its new or its old image is a lead item, so lead
- * deletions (old image only) pass and tenant, quarantine and pending items do not.
+ * Applies the stream-to-lake mapping's filter: a record passes when its new or its old image is a lead or lead
+ * event item, so deletions (old image only) pass and tenant, quarantine, pending and key items do not.
  */
 export function isLeadRecord(record: DynamoDBRecord): boolean {
-  return record.dynamodb?.NewImage?.entity?.S === LEAD_ENTITY || record.dynamodb?.OldImage?.entity?.S === LEAD_ENTITY;
+  const entities: readonly string[] = LAKE_ENTITIES;
+  const newEntity = record.dynamodb?.NewImage?.entity?.S;
+  const oldEntity = record.dynamodb?.OldImage?.entity?.S;
+  return (
+    (newEntity !== undefined && entities.includes(newEntity)) ||
+    (oldEntity !== undefined && entities.includes(oldEntity))
+  );
 }

@@ -57,27 +57,32 @@ export class DuckDbQueryEngine implements QueryEngine {
   }
 
   /**
-   * Creates `lead_changes` over the Parquet files, or as an empty table when the lake has no file yet
-   * (`read_parquet` rejects a pattern that matches nothing, and an empty lake must give an empty result).
+   * Creates `lead_changes` over the Parquet files. An empty table with every column of `LAKE_COLUMNS` comes
+   * first in a union by name, so that the view has every column even when all files predate a column
+   * (Athena gets the same from the Glue schema), and an empty lake gives an empty result rather than the
+   * error `read_parquet` raises for a pattern that matches nothing.
    */
   private async createLakeView(connection: DuckDBConnection): Promise<void> {
+    const columns = [
+      ...LAKE_COLUMNS.map((column) => `${column.name} ${DUCKDB_TYPES[column.type]}`),
+      ...LAKE_PARTITION_KEYS.map((key) => `${key} VARCHAR`),
+    ];
+    const emptyTable = `${LAKE_TABLE}_columns`;
+    await connection.run(`CREATE TABLE ${emptyTable} (${columns.join(', ')})`);
+
     // NOTE: `*`, `?` and `[` in lakeRoot are glob characters to DuckDB; a lake folder must not contain them.
     const pattern = sqlString(`${this.lakeRoot}/${LAKE_TABLE}/*/*/*.parquet`);
     const files = await connection.runAndReadAll(`SELECT count(*) AS files FROM glob(${pattern})`);
     const fileCount = Number(files.getRows()[0]?.[0] ?? 0);
-
     if (fileCount === 0) {
-      const columns = [
-        ...LAKE_COLUMNS.map((column) => `${column.name} ${DUCKDB_TYPES[column.type]}`),
-        ...LAKE_PARTITION_KEYS.map((key) => `${key} VARCHAR`),
-      ];
-      await connection.run(`CREATE TABLE ${LAKE_TABLE} (${columns.join(', ')})`);
+      await connection.run(`CREATE VIEW ${LAKE_TABLE} AS SELECT * FROM ${emptyTable}`);
       return;
     }
 
     const partitionTypes = LAKE_PARTITION_KEYS.map((key) => `${sqlString(key)}: VARCHAR`).join(', ');
     await connection.run(
-      `CREATE VIEW ${LAKE_TABLE} AS SELECT * FROM read_parquet(${pattern}, hive_partitioning = true, ` +
+      `CREATE VIEW ${LAKE_TABLE} AS SELECT * FROM ${emptyTable} UNION ALL BY NAME ` +
+        `SELECT * FROM read_parquet(${pattern}, hive_partitioning = true, ` +
         `union_by_name = true, hive_types = {${partitionTypes}})`,
     );
   }

@@ -48,6 +48,15 @@ export const ROUTES: readonly RouteDefinition[] = [
     throttleBurst: 200,
   },
   {
+    method: 'POST',
+    path: '/v1/leads/{leadId}/events',
+    target: 'api',
+    auth: 'jwt',
+    throttleRatePerSecond: 50,
+    throttleBurst: 100,
+  },
+  { method: 'PUT', path: '/v1/spend', target: 'api', auth: 'jwt', throttleRatePerSecond: 5, throttleBurst: 10 },
+  {
     method: 'GET',
     path: '/v1/openapi.json',
     target: 'api',

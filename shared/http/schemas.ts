@@ -1,6 +1,12 @@
 /** Request schemas shared by the HTTP handlers. */
-import { z } from 'zod';
+import type { APIGatewayProxyEventV2 } from 'aws-lambda';
+import * as z from 'zod';
+import { ValidationError } from '#shared/errors';
 import { identifierSchema } from '#shared/tenant/model';
+import { rawBody } from './event';
+
+export { spendBodySchema } from '#shared/kpi/spend';
+export { leadEventsBodySchema } from '#shared/lifecycle/events';
 
 export const webhookPathSchema = z.object({ tenantId: identifierSchema, integrationId: identifierSchema });
 
@@ -21,3 +27,28 @@ export const leadListQuerySchema = z
     cursor: z.string().min(1).max(2048).optional(),
   })
   .refine((query) => query.from <= query.to, { message: 'from must not be after to', path: ['from'] });
+
+/** Maximum size of a JSON request body; a batch of 100 lead events takes about 30 KB. */
+export const MAX_JSON_BODY_BYTES = 256 * 1024;
+
+/**
+ * Parses a JSON request body into an unvalidated value, for `validate` to check against a schema.
+ *
+ * @throws ValidationError when the body is missing, larger than 256 KB or not JSON.
+ */
+export function parseJsonBody(event: Pick<APIGatewayProxyEventV2, 'body' | 'isBase64Encoded'>): unknown {
+  const bytes = rawBody(event);
+  if (bytes.length === 0) {
+    throw new ValidationError('Invalid request body: a JSON body is required');
+  }
+  if (bytes.length > MAX_JSON_BODY_BYTES) {
+    throw new ValidationError(
+      `Invalid request body: ${bytes.length} bytes, at most ${MAX_JSON_BODY_BYTES} allowed; split the batch`,
+    );
+  }
+  try {
+    return JSON.parse(bytes.toString('utf8'));
+  } catch (error) {
+    throw new ValidationError('Invalid request body: not valid JSON', { cause: error });
+  }
+}

@@ -1,16 +1,23 @@
-/** The nightly KPI job: compact the lake, count leads per cell with SQL, publish the cells as aggregates. */
+/** The nightly KPI job: compact the lake, compute KPI cells with SQL, publish the cells as aggregates. */
 import { randomUUID } from 'node:crypto';
-import { z } from 'zod';
+import * as z from 'zod';
 import { ValidationError } from '#shared/errors';
 import { compactPartition, listClosedPartitions } from '#shared/lake/compaction';
 import { logger } from '#shared/logger';
 import type { Clock } from '#shared/ports/clock';
 import type { ObjectStore } from '#shared/ports/object-store';
-import type { AggregateStore, DailyCell } from './aggregates';
+import {
+  type AggregateStore,
+  CELL_MEASURES,
+  type CellMeasure,
+  type DailyCell,
+  KPI_BASES,
+  type MinuteHistogram,
+} from './aggregates';
 import { addDays, dateInTimeZone, daysInRange, isCalendarDate } from './dates';
 import { QueryFailedError } from './errors';
 import type { QueryEngine, QueryRow } from './query-engine';
-import { DAILY_LEADS_SQL } from './sql';
+import { DAILY_ACTIVITY_SQL, DAILY_COHORT_SQL, PROSPECT_LOOKBACK_DAYS, TTFC_DISTRIBUTION_SQL } from './sql';
 
 export interface NightlyDeps {
   engine: QueryEngine;
@@ -31,9 +38,9 @@ export interface NightlyResult {
   from: string;
   to: string;
   runId: string;
-  /** Cells written, across all days of the range. */
+  /** Cells written, across all days of the range and both bases. */
   cells: number;
-  /** Leads counted, across all cells. */
+  /** Leads counted, across all cohort cells. */
   leads: number;
   /** Closed partitions whose files were merged; partitions that were already compact are not counted. */
   compactedPartitions: number;
@@ -49,14 +56,54 @@ export const DEFAULT_NIGHTLY_WINDOW_DAYS = 120;
 /** Time zone whose calendar decides what "yesterday" is for the scheduled run. */
 export const NIGHTLY_TIME_ZONE = 'Europe/Paris';
 
-const cellRowSchema = z.object({
+const count = z.number().int().nonnegative();
+const cellKeySchema = z.object({
+  basis: z.enum(KPI_BASES),
   local_date: z.string(),
   site_id: z.string(),
   source: z.string(),
   channel: z.string(),
   campaign_id: z.string(),
   category: z.string(),
-  leads: z.number().int().nonnegative(),
+});
+
+/** SQL output column of each measure. */
+const MEASURE_COLUMNS: Record<CellMeasure, string> = {
+  leads: 'leads',
+  prospects: 'prospects',
+  contacted: 'contacted',
+  handled: 'handled',
+  handledInTime: 'handled_in_time',
+  ttfcBusinessCount: 'ttfc_business_count',
+  ttfcBusinessSum: 'ttfc_business_sum',
+  ttfcRawCount: 'ttfc_raw_count',
+  ttfcRawSum: 'ttfc_raw_sum',
+  appointments: 'appointments',
+  appointmentsDue: 'appointments_due',
+  shows: 'shows',
+  testDrives: 'test_drives',
+  offers: 'offers',
+  sales: 'sales',
+  salesWithin30Days: 'sales_within_30_days',
+  salesWithin90Days: 'sales_within_90_days',
+  revenueCents: 'revenue_cents',
+  grossMarginCents: 'gross_margin_cents',
+};
+
+/** Gross margins may be negative; every other measure is a count or a sum of non-negative values. */
+const cellRowSchema = cellKeySchema.extend(
+  Object.fromEntries(
+    CELL_MEASURES.map((measure) => [
+      MEASURE_COLUMNS[measure],
+      measure === 'grossMarginCents' ? z.number().int() : count,
+    ]),
+  ) as Record<string, z.ZodNumber>,
+);
+
+const distributionRowSchema = cellKeySchema.extend({
+  measure: z.enum(['business', 'raw']),
+  minutes: count,
+  leads: count,
 });
 
 /** Range of the scheduled run: the 120 days that end yesterday in Europe/Paris. */
@@ -86,9 +133,15 @@ export async function runNightly(deps: NightlyDeps, input: NightlyInput): Promis
   const compaction = await compactClosedPartitions(deps, tenantId);
   const compactedAt = deps.clock().getTime();
 
-  // Changes of a lead are never stored before its local date minus one day, so older partitions can be skipped.
-  const rows = await deps.engine.query(DAILY_LEADS_SQL, [tenantId, addDays(from, -1), from, to]);
-  const cells = rows.map(cellFromRow);
+  // Changes of a lead are never stored before its local date minus one day, and new prospects look back
+  // 30 days, so partitions older than that can be skipped.
+  const lowestPartition = addDays(from, -(PROSPECT_LOOKBACK_DAYS + 1));
+  // Appointments up to yesterday (Europe/Paris) are due: today's may not have taken place yet.
+  const dueBy = addDays(dateInTimeZone(deps.clock(), NIGHTLY_TIME_ZONE), -1);
+  const cohortRows = await deps.engine.query(DAILY_COHORT_SQL, [tenantId, lowestPartition, dueBy, from, to]);
+  const activityRows = await deps.engine.query(DAILY_ACTIVITY_SQL, [tenantId, lowestPartition, from, to]);
+  const distributionRows = await deps.engine.query(TTFC_DISTRIBUTION_SQL, [tenantId, lowestPartition, from, to]);
+  const cells = cellsFromRows([...cohortRows, ...activityRows], distributionRows);
   const queriedAt = deps.clock();
 
   await deps.aggregates.replaceDays(tenantId, from, to, cells, { runId, finishedAt: queriedAt.toISOString() });
@@ -100,7 +153,7 @@ export async function runNightly(deps: NightlyDeps, input: NightlyInput): Promis
     to,
     runId,
     cells: cells.length,
-    leads: cells.reduce((total, cell) => total + cell.leads, 0),
+    leads: cells.reduce((total, cell) => total + (cell.basis === 'cohort' ? cell.leads : 0), 0),
     compactedPartitions: compaction.compacted,
     failedCompactions: compaction.failed,
     durationsMs: {
@@ -159,11 +212,57 @@ async function compactClosedPartitions(
   return { compacted, failed };
 }
 
-function cellFromRow(row: QueryRow): DailyCell {
-  const parsed = cellRowSchema.safeParse(row);
-  if (!parsed.success) {
-    throw new QueryFailedError(`Daily leads query returned an unexpected row: ${z.prettifyError(parsed.error)}`);
+function cellsFromRows(cellRows: QueryRow[], distributionRows: QueryRow[]): DailyCell[] {
+  const cells = new Map<string, DailyCell>();
+  for (const row of cellRows) {
+    const parsed = cellRowSchema.safeParse(row);
+    if (!parsed.success) {
+      throw new QueryFailedError(`KPI cell query returned an unexpected row: ${z.prettifyError(parsed.error)}`);
+    }
+    const values = parsed.data as z.infer<typeof cellKeySchema> & Record<string, number>;
+    const cell = {
+      basis: values.basis,
+      date: values.local_date,
+      siteId: values.site_id,
+      source: values.source,
+      channel: values.channel,
+      campaignId: values.campaign_id,
+      category: values.category,
+      ttfcBusinessHistogram: [] as MinuteHistogram,
+      ttfcRawHistogram: [] as MinuteHistogram,
+    } as DailyCell;
+    for (const measure of CELL_MEASURES) {
+      cell[measure] = values[MEASURE_COLUMNS[measure]] as number;
+    }
+    cells.set(cellKey(values), cell);
   }
-  const { local_date, site_id, source, channel, campaign_id, category, leads } = parsed.data;
-  return { date: local_date, siteId: site_id, source, channel, campaignId: campaign_id, category, leads };
+
+  // Rows arrive ordered by minutes, so each histogram is built in ascending order.
+  for (const row of distributionRows) {
+    const parsed = distributionRowSchema.safeParse(row);
+    if (!parsed.success) {
+      throw new QueryFailedError(`KPI distribution query returned an unexpected row: ${z.prettifyError(parsed.error)}`);
+    }
+    const cell = cells.get(cellKey(parsed.data));
+    if (!cell) {
+      throw new QueryFailedError(
+        `KPI distribution query returned a ${parsed.data.basis} cell of ${parsed.data.local_date} that the cell query did not`,
+      );
+    }
+    const histogram = parsed.data.measure === 'business' ? cell.ttfcBusinessHistogram : cell.ttfcRawHistogram;
+    histogram.push([parsed.data.minutes, parsed.data.leads]);
+  }
+  return [...cells.values()];
+}
+
+function cellKey(row: z.infer<typeof cellKeySchema>): string {
+  return JSON.stringify([
+    row.basis,
+    row.local_date,
+    row.site_id,
+    row.source,
+    row.channel,
+    row.campaign_id,
+    row.category,
+  ]);
 }

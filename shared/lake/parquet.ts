@@ -51,7 +51,7 @@ const epochMs = z.bigint().transform((value, context) => {
   return ms;
 });
 
-const decodedRowSchema = z.object({
+const baseRowSchema = z.object({
   event_id: requiredString,
   event_seq: requiredString,
   event_name: z.enum(['INSERT', 'MODIFY', 'REMOVE']),
@@ -79,6 +79,26 @@ const decodedRowSchema = z.object({
   received_at_ms: epochMs.nullish().transform((value) => value ?? null),
   local_date: nullableString,
 }) satisfies z.ZodType<LakeRow, unknown>;
+
+const nullableInteger = epochMs.nullish().transform((value) => value ?? null);
+const nullableBoolean = z
+  .boolean()
+  .nullish()
+  .transform((value) => value ?? null);
+
+/**
+ * The columns after the base ones are all optional in `LakeRow` (lead life-cycle and lead event columns),
+ * so their decoders derive from `LAKE_COLUMNS`: a column added there is kept by compaction without a change
+ * here.
+ */
+const optionalColumnShape = Object.fromEntries(
+  LAKE_COLUMNS.filter((column) => !(column.name in baseRowSchema.shape)).map((column) => {
+    const decoder = { INT64: nullableInteger, BOOLEAN: nullableBoolean, STRING: nullableString }[column.type];
+    return [column.name, decoder];
+  }),
+);
+
+const decodedRowSchema = baseRowSchema.extend(optionalColumnShape) as unknown as z.ZodType<LakeRow, unknown>;
 
 /**
  * Decodes a lake object written by `encodeRows` (or by an older version with fewer columns).

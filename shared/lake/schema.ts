@@ -1,5 +1,6 @@
 /**
- * Columns of the lake table `lead_changes`: one row per change of a lead item in the lead store.
+ * Columns of the lake table `lead_changes`: one row per change of a lead item or of a lead lifecycle event
+ * item in the lead store (column `entity`: `lead` or `lead-event`).
  * No name, email, phone, address or free text is a column; the person appears only as `person_id`.
  *
  * Objects live under `lead_changes/tenant=<tenantId>/dt=<yyyy-mm-dd>/`, where `dt` is the UTC date of the
@@ -40,12 +41,92 @@ export const LAKE_COLUMNS = [
   { name: 'dated_at_ms', type: 'INT64', glueType: 'bigint' },
   { name: 'received_at_ms', type: 'INT64', glueType: 'bigint' },
   { name: 'local_date', type: 'STRING', glueType: 'string' },
+  // Columns appended for lifecycle events. On `lead` rows they hold the state derived from the lead's events.
+  // Each `*_local_date` is the date of the matching instant in the site's time zone. Amounts are in euro cents.
+  { name: 'assigned_salesperson_id', type: 'STRING', glueType: 'string' },
+  { name: 'first_contact_at_ms', type: 'INT64', glueType: 'bigint' },
+  { name: 'first_contact_local_date', type: 'STRING', glueType: 'string' },
+  { name: 'first_human_contact_at_ms', type: 'INT64', glueType: 'bigint' },
+  { name: 'first_human_contact_local_date', type: 'STRING', glueType: 'string' },
+  { name: 'ttfc_business_min', type: 'INT64', glueType: 'bigint' },
+  { name: 'ttfc_raw_min', type: 'INT64', glueType: 'bigint' },
+  { name: 'appointment_set_at_ms', type: 'INT64', glueType: 'bigint' },
+  { name: 'appointment_set_local_date', type: 'STRING', glueType: 'string' },
+  { name: 'appointment_at_ms', type: 'INT64', glueType: 'bigint' },
+  { name: 'appointment_local_date', type: 'STRING', glueType: 'string' },
+  { name: 'show_at_ms', type: 'INT64', glueType: 'bigint' },
+  { name: 'show_local_date', type: 'STRING', glueType: 'string' },
+  { name: 'test_drive_at_ms', type: 'INT64', glueType: 'bigint' },
+  { name: 'test_drive_local_date', type: 'STRING', glueType: 'string' },
+  { name: 'offer_at_ms', type: 'INT64', glueType: 'bigint' },
+  { name: 'offer_local_date', type: 'STRING', glueType: 'string' },
+  { name: 'sale_at_ms', type: 'INT64', glueType: 'bigint' },
+  { name: 'sale_local_date', type: 'STRING', glueType: 'string' },
+  { name: 'sale_revenue_cents', type: 'INT64', glueType: 'bigint' },
+  { name: 'sale_gross_margin_cents', type: 'INT64', glueType: 'bigint' },
+  { name: 'lost_at_ms', type: 'INT64', glueType: 'bigint' },
+  { name: 'lost_local_date', type: 'STRING', glueType: 'string' },
+  { name: 'lost_reason', type: 'STRING', glueType: 'string' },
+  // On `lead-event` rows: the event itself. `appointment_at_ms` and `lost_reason` above are shared.
+  { name: 'lead_event_id', type: 'STRING', glueType: 'string' },
+  { name: 'event_type', type: 'STRING', glueType: 'string' },
+  { name: 'occurred_at_ms', type: 'INT64', glueType: 'bigint' },
+  { name: 'actor_type', type: 'STRING', glueType: 'string' },
+  /** The assigned salesperson of an `assigned` event, else the actor when it is a salesperson. */
+  { name: 'salesperson_id', type: 'STRING', glueType: 'string' },
+  { name: 'contact_channel', type: 'STRING', glueType: 'string' },
+  { name: 'contact_direction', type: 'STRING', glueType: 'string' },
+  /** Offer amount or sale revenue, in euro cents. */
+  { name: 'amount_cents', type: 'INT64', glueType: 'bigint' },
+  { name: 'gross_margin_cents', type: 'INT64', glueType: 'bigint' },
+  { name: 'vehicle_condition', type: 'STRING', glueType: 'string' },
 ] as const;
 
 export type LakeColumnName = (typeof LAKE_COLUMNS)[number]['name'];
 
+/**
+ * Columns appended after the first lake files were written. They are optional in `LakeRow`: a row without
+ * them encodes them as null, which is also how engines read them from older files.
+ */
+export interface LifecycleLakeColumns {
+  assigned_salesperson_id?: string | null;
+  first_contact_at_ms?: number | null;
+  first_contact_local_date?: string | null;
+  first_human_contact_at_ms?: number | null;
+  first_human_contact_local_date?: string | null;
+  ttfc_business_min?: number | null;
+  ttfc_raw_min?: number | null;
+  appointment_set_at_ms?: number | null;
+  appointment_set_local_date?: string | null;
+  appointment_at_ms?: number | null;
+  appointment_local_date?: string | null;
+  show_at_ms?: number | null;
+  show_local_date?: string | null;
+  test_drive_at_ms?: number | null;
+  test_drive_local_date?: string | null;
+  offer_at_ms?: number | null;
+  offer_local_date?: string | null;
+  sale_at_ms?: number | null;
+  sale_local_date?: string | null;
+  sale_revenue_cents?: number | null;
+  sale_gross_margin_cents?: number | null;
+  lost_at_ms?: number | null;
+  lost_local_date?: string | null;
+  lost_reason?: string | null;
+  lead_event_id?: string | null;
+  event_type?: string | null;
+  occurred_at_ms?: number | null;
+  actor_type?: string | null;
+  salesperson_id?: string | null;
+  contact_channel?: string | null;
+  contact_direction?: string | null;
+  amount_cents?: number | null;
+  gross_margin_cents?: number | null;
+  vehicle_condition?: string | null;
+}
+
 /** One lake row. Strings may be null; `INT64` columns are JS numbers (epoch ms fit in 53 bits). */
-export interface LakeRow {
+export interface LakeRow extends LifecycleLakeColumns {
   event_id: string;
   event_seq: string;
   event_name: 'INSERT' | 'MODIFY' | 'REMOVE';

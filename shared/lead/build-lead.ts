@@ -93,6 +93,8 @@ export function buildLead(draft: LeadDraft, ctx: BuildContext): Lead {
     isTest: draft.isTest,
     status: 'new',
     personId: personIdOf(ctx.personIdKey, tenant.tenantId, email, phones[0] ?? null),
+    // Person linking, which needs the lead store, decides whether this lead repeats an earlier one.
+    repeatOf: null,
     flags,
   };
 }

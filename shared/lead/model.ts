@@ -1,12 +1,13 @@
 /**
  * The lead resource: what the lead store keeps and what `GET /v1/leads/{leadId}` returns.
  */
+import type { LeadLifecycle } from '#shared/lifecycle/derive';
 
 /** Business line of a lead: new cars (VN), used cars (VO), after-sales (APV) or anything else. */
 export const CATEGORIES = ['VN', 'VO', 'APV', 'other'] as const;
 export type Category = (typeof CATEGORIES)[number];
 
-/** Life-cycle status of a lead; only `new` exists until lead events are recorded. */
+/** Life-cycle status of a lead, derived from its recorded events (`new` until the first one). */
 export const LEAD_STATUSES = [
   'new',
   'assigned',
@@ -109,10 +110,9 @@ export interface Lead {
   /**
    * Id of the first lead of the same person when this lead repeats it within the tenant's person window,
    * else null (see `linkToPerson` in shared/people/link.ts for the rule).
-   *
-   * NOTE: optional only because `buildLead`, the API lead schema and the test factories do not set it yet;
-   * ingest always sets it before storing. Leads stored before person linking existed have no value.
    */
-  repeatOf?: string | null;
+  repeatOf: string | null;
   flags: LeadFlag[];
+  /** State derived from the lead's life-cycle events; absent until the first event is recorded. */
+  lifecycle?: LeadLifecycle;
 }

@@ -12,9 +12,13 @@
  *                email or phone, where `keyHash` is the keyed hash of that key (never the raw value). Holds
  *                `firstLeadId`, `firstDatedAt` and `personId` of the person's current episode, and
  *                `expiresAt` so that TTL removes it some time after the episode's window closes.
- * Only `lead` items matter to the lake; the stream consumer skips the others.
+ * - lead event:  pk `LEAD#<tenantId>#<leadId>`, sk `EVENT#<occurredAt>#<eventId>`, entity `lead-event`; and its
+ *                idempotency key, sk `EVENT-KEY#<eventId>`, entity `lead-event-key`, written in the same
+ *                transaction so a repeated event id is a no-op whatever its `occurredAt`.
+ * Only `lead` and `lead-event` items matter to the lake (`LAKE_ENTITIES`); the stream consumer skips the others.
  *
- * The aggregates table holds the nightly job's output: pk `AGG#<tenantId>`, sk `DAY#<yyyy-mm-dd>`.
+ * The aggregates table holds the nightly job's output: pk `AGG#<tenantId>`, sk `DAY#<yyyy-mm-dd>#<basis>`
+ * (basis `cohort` or `activity`), and marketing spend: pk `SPEND#<tenantId>`, sk `MONTH#<yyyy-mm>`.
  */
 
 export interface KeyAttribute {
@@ -55,6 +59,16 @@ export const AGGREGATES_TABLE: TableDefinition = {
 
 /** Value of the `entity` attribute of lead items; the stream consumer and its event filter key on it. */
 export const LEAD_ENTITY = 'lead';
+
+/** Value of the `entity` attribute of lead life-cycle event items (assigned, contacted, sale...). */
+export const LEAD_EVENT_ENTITY = 'lead-event';
+
+/**
+ * Entities whose changes land in the lake. The CDK event source mapping and the local stream poller pass a
+ * record when its new or old image has one of these; every other item (tenant, quarantine, person keys,
+ * event idempotency keys) stays out of the stream consumer.
+ */
+export const LAKE_ENTITIES = [LEAD_ENTITY, LEAD_EVENT_ENTITY] as const;
 
 /** Value of the `entity` attribute of person-key items. */
 export const PERSON_KEY_ENTITY = 'person-key';

@@ -49,6 +49,7 @@ export function aLead(overrides: Partial<Lead> = {}): Lead {
     isTest: false,
     status: 'new',
     personId: `p_${'b'.repeat(26)}`,
+    repeatOf: null,
     flags: [],
     ...overrides,
   };

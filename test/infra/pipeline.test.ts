@@ -29,13 +29,13 @@ describe('StreamConsumer', () => {
     });
   });
 
-  it('passes only records whose new or old image is a lead', () => {
+  it('passes only records whose new or old image is a lead or a lead event', () => {
     const mapping = propertiesOf(synthesized.template, 'AWS::Lambda::EventSourceMapping');
     const filters = (mapping.FilterCriteria as { Filters: { Pattern: string }[] }).Filters;
 
     expect(filters.map((filter) => JSON.parse(filter.Pattern))).toEqual([
-      { dynamodb: { NewImage: { entity: { S: ['lead'] } } } },
-      { dynamodb: { OldImage: { entity: { S: ['lead'] } } } },
+      { dynamodb: { NewImage: { entity: { S: ['lead', 'lead-event'] } } } },
+      { dynamodb: { OldImage: { entity: { S: ['lead', 'lead-event'] } } } },
     ]);
   });
 

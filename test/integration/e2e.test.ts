@@ -7,7 +7,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { z } from 'zod';
+import * as z from 'zod';
 import { postDelivery } from '#infra/local/deliveries';
 import { LOCAL_TABLE_NAMES } from '#infra/local/stack';
 import { signHmac } from '#shared/tenant/auth';

@@ -1,21 +1,12 @@
+import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DynamoDbAggregateStore } from '#shared/adapters/aggregates-dynamodb';
-import type { DailyCell } from '#shared/kpi/aggregates';
 import { AggregatesWriteError } from '#shared/kpi/errors';
 import { AGGREGATES_TABLE } from '#shared/store/tables';
 import { type LocalDynamoDb, startLocalDynamoDb } from '#test/integration/kpi/dynamodb-local';
+import { aDailyCell as cellFactory } from '#test/unit/kpi/cells';
 
 const TABLE_NAME = 'aggregates';
-
-const cellFactory = (overrides: Partial<DailyCell> & Pick<DailyCell, 'date'>): DailyCell => ({
-  siteId: 'amiens-nord',
-  source: 'google-ads',
-  channel: 'lead-form',
-  campaignId: 'cmp-1',
-  category: 'VN',
-  leads: 1,
-  ...overrides,
-});
 
 const run = (runId: string) => ({ runId, finishedAt: '2026-10-27T02:00:00.000Z' });
 
@@ -42,6 +33,56 @@ describe('DynamoDbAggregateStore', () => {
     await store.replaceDays('read-back', '2026-10-24', '2026-10-26', cells, run('run-1'));
 
     expect(await store.readDays('read-back', '2026-10-24', '2026-10-26')).toEqual(cells);
+  });
+
+  it('keeps both bases of a day and the wait distributions', async () => {
+    const cells = [
+      cellFactory({ date: '2026-10-24', basis: 'activity', leads: 0, sales: 2, grossMarginCents: -150_000 }),
+      cellFactory({
+        date: '2026-10-24',
+        handled: 3,
+        ttfcBusinessCount: 3,
+        ttfcBusinessSum: 95,
+        ttfcBusinessHistogram: [
+          [5, 2],
+          [85, 1],
+        ],
+        ttfcRawCount: 3,
+        ttfcRawSum: 2_320,
+        ttfcRawHistogram: [
+          [5, 2],
+          [2_310, 1],
+        ],
+      }),
+    ];
+
+    await store.replaceDays('bases', '2026-10-24', '2026-10-24', cells, run('run-1'));
+
+    expect(await store.readDays('bases', '2026-10-24', '2026-10-24')).toEqual(cells);
+  });
+
+  it('reads and replaces pre-basis items', async () => {
+    await dynamoDb.documentClient.send(
+      new PutCommand({
+        TableName: TABLE_NAME,
+        Item: {
+          pk: 'AGG#legacy',
+          sk: 'DAY#2026-10-24',
+          date: '2026-10-24',
+          cells: [['amiens-nord', 'google-ads', 'lead-form', 'cmp-1', 'VN', 4]],
+        },
+      }),
+    );
+
+    const before = await store.readDays('legacy', '2026-10-24', '2026-10-24');
+    await store.replaceDays('legacy', '2026-10-24', '2026-10-24', [cellFactory({ date: '2026-10-24' })], run('new'));
+    const legacyItem = await dynamoDb.documentClient.send(
+      new GetCommand({ TableName: TABLE_NAME, Key: { pk: 'AGG#legacy', sk: 'DAY#2026-10-24' } }),
+    );
+
+    expect(before).toEqual([cellFactory({ date: '2026-10-24', leads: 4 })]);
+    expect(legacyItem.Item).toBeUndefined();
+    expect(await store.readDays('legacy', '2026-10-24', '2026-10-24')).toEqual([cellFactory({ date: '2026-10-24' })]);
   });
 
   it('leaves no stale cells after a re-run that finds fewer leads', async () => {

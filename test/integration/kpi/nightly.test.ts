@@ -12,17 +12,20 @@ import { runNightly } from '#shared/kpi/nightly';
 import { AGGREGATES_TABLE } from '#shared/store/tables';
 import { type LocalDynamoDb, startLocalDynamoDb } from '#test/integration/kpi/dynamodb-local';
 import { lakeRowFactory, writeLakePartition } from '#test/integration/kpi/lake-files';
+import { aDailyCell } from '#test/unit/kpi/cells';
 import { MemoryAggregateStore } from '#test/unit/kpi/memory-aggregate-store';
 
-const cellFactory = (overrides: Partial<DailyCell> & Pick<DailyCell, 'date'>): DailyCell => ({
-  siteId: 'amiens-nord',
-  source: 'google-ads',
-  channel: 'lead-form',
-  campaignId: 'cmp-1',
-  category: 'VN',
-  leads: 1,
-  ...overrides,
-});
+/**
+ * Returns the cells of the demo lake. Each lead's only milestone is its arrival, so its activity cell equals
+ * its cohort cell. All leads are person-1's, so only the first live one (b, on 2026-10-24) is a new prospect.
+ */
+function demoLakeCells(): DailyCell[] {
+  return [
+    aDailyCell({ date: '2026-10-24', siteId: 'abbeville', prospects: 1 }),
+    aDailyCell({ date: '2026-10-25', source: 'meta-ads' }),
+    aDailyCell({ date: '2026-10-26' }),
+  ].flatMap((cell) => [{ ...cell, basis: 'activity' as const }, cell]);
+}
 
 /** Writes a lake whose closed partitions contain two stream batches each, plus today's open partition. */
 function writeDemoLake(lakeRoot: string): void {
@@ -77,17 +80,15 @@ describe('runNightly on the local lake', () => {
     const first = await runNightly(deps, input);
     const second = await runNightly(deps, input);
 
-    expect(first).toMatchObject({ cells: 3, leads: 3, compactedPartitions: 2, failedCompactions: 0 });
-    expect(second).toMatchObject({ cells: 3, leads: 3, compactedPartitions: 0, failedCompactions: 0 });
+    expect(first).toMatchObject({ cells: 6, leads: 3, compactedPartitions: 2, failedCompactions: 0 });
+    expect(second).toMatchObject({ cells: 6, leads: 3, compactedPartitions: 0, failedCompactions: 0 });
     expect(readdirSync(join(lakeRoot, 'lead_changes/tenant=demo/dt=2026-10-24'))).toEqual([
       expect.stringMatching(/^compact-[0-9a-f]+\.parquet$/),
     ]);
     expect(readdirSync(join(lakeRoot, 'lead_changes/tenant=demo/dt=2026-10-27'))).toEqual(['part-c1.parquet']);
-    expect(await aggregates.readDays('demo', '2026-10-24', '2026-10-26')).toEqual([
-      cellFactory({ date: '2026-10-24', siteId: 'abbeville' }),
-      cellFactory({ date: '2026-10-25', source: 'meta-ads' }),
-      cellFactory({ date: '2026-10-26' }),
-    ]);
+    const sortByBasis = (cells: DailyCell[]) =>
+      [...cells].sort((a, b) => (a.date + a.basis < b.date + b.basis ? -1 : 1));
+    expect(sortByBasis(await aggregates.readDays('demo', '2026-10-24', '2026-10-26'))).toEqual(demoLakeCells());
   });
 });
 
@@ -123,13 +124,9 @@ describe('nightly handler', () => {
 
     const result = await handler({ tenantId: 'demo', from: '2026-10-24', to: '2026-10-26' }, context);
 
-    expect(result).toMatchObject({ tenantId: 'demo', from: '2026-10-24', to: '2026-10-26', cells: 3, leads: 3 });
+    expect(result).toMatchObject({ tenantId: 'demo', from: '2026-10-24', to: '2026-10-26', cells: 6, leads: 3 });
     const store = new DynamoDbAggregateStore({ client: dynamoDb.documentClient, tableName: 'aggregates' });
-    expect(await store.readDays('demo', '2026-10-24', '2026-10-26')).toEqual([
-      cellFactory({ date: '2026-10-24', siteId: 'abbeville' }),
-      cellFactory({ date: '2026-10-25', source: 'meta-ads' }),
-      cellFactory({ date: '2026-10-26' }),
-    ]);
+    expect(await store.readDays('demo', '2026-10-24', '2026-10-26')).toEqual(demoLakeCells());
   });
 
   it.each([

@@ -1,5 +1,5 @@
 import middy from '@middy/core';
-import type { APIGatewayProxyEventV2, Context } from 'aws-lambda';
+import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
 import { describe, expect, it } from 'vitest';
 import { DependencyUnavailableError, ValidationError } from '#shared/errors';
 import { correlation, httpErrorHandler } from '#shared/http/middleware';
@@ -32,7 +32,7 @@ function httpEvent(overrides: Partial<APIGatewayProxyEventV2> = {}): APIGatewayP
 const context = { awsRequestId: 'lambda-1', functionName: 'test' } as Context;
 
 function handlerThrowing(error: unknown) {
-  return middy(async (_event: APIGatewayProxyEventV2) => {
+  return middy(async (_event: APIGatewayProxyEventV2): Promise<APIGatewayProxyStructuredResultV2> => {
     throw error;
   })
     .use(correlation())
@@ -60,9 +60,10 @@ describe('httpErrorHandler', () => {
   });
 
   it('hides the message of a 503 and asks the client to retry', async () => {
-    const response = await handlerThrowing(
-      new DependencyUnavailableError('Secret leadpilot/demo/x is not configured'),
-    )(httpEvent(), context);
+    const response = await handlerThrowing(new DependencyUnavailableError('Secret leadpilot/demo/x is not configured'))(
+      httpEvent(),
+      context,
+    );
 
     expect(response.statusCode).toBe(503);
     expect(response.headers?.['retry-after']).toBe('5');

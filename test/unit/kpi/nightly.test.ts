@@ -4,8 +4,9 @@ import type { DailyCell } from '#shared/kpi/aggregates';
 import { QueryCancelledError, QueryFailedError } from '#shared/kpi/errors';
 import { defaultNightlyRange, type NightlyDeps, runNightly } from '#shared/kpi/nightly';
 import type { QueryEngine, QueryRow } from '#shared/kpi/query-engine';
-import { DAILY_LEADS_SQL } from '#shared/kpi/sql';
+import { DAILY_ACTIVITY_SQL, DAILY_COHORT_SQL, TTFC_DISTRIBUTION_SQL } from '#shared/kpi/sql';
 import type { ObjectStore } from '#shared/ports/object-store';
+import { aDailyCell } from '#test/unit/kpi/cells';
 import { MemoryAggregateStore } from '#test/unit/kpi/memory-aggregate-store';
 
 const emptyLake: ObjectStore = {
@@ -16,39 +17,62 @@ const emptyLake: ObjectStore = {
   locationOf: (key) => `/lake/${key}`,
 };
 
+/** Returns `outcome` for the cohort query (or throws it) and `others` for the activity and distribution queries. */
 class RecordingEngine implements QueryEngine {
   readonly calls: { sql: string; params: string[] }[] = [];
-  constructor(private readonly outcome: QueryRow[] | Error) {}
+  constructor(
+    private readonly outcome: QueryRow[] | Error,
+    private readonly others: { activity?: QueryRow[]; distribution?: QueryRow[] } = {},
+  ) {}
 
   async query(sql: string, params: string[]): Promise<QueryRow[]> {
     this.calls.push({ sql, params });
     if (this.outcome instanceof Error) {
       throw this.outcome;
     }
-    return this.outcome;
+    if (sql === DAILY_ACTIVITY_SQL) {
+      return this.others.activity ?? [];
+    }
+    return sql === TTFC_DISTRIBUTION_SQL ? (this.others.distribution ?? []) : this.outcome;
   }
 }
 
+const MEASURE_COLUMNS = [
+  'leads',
+  'prospects',
+  'contacted',
+  'handled',
+  'handled_in_time',
+  'ttfc_business_count',
+  'ttfc_business_sum',
+  'ttfc_raw_count',
+  'ttfc_raw_sum',
+  'appointments',
+  'appointments_due',
+  'shows',
+  'test_drives',
+  'offers',
+  'sales',
+  'sales_within_30_days',
+  'sales_within_90_days',
+  'revenue_cents',
+  'gross_margin_cents',
+];
+
 const rowFactory = (overrides: Partial<QueryRow> = {}): QueryRow => ({
+  basis: 'cohort',
   local_date: '2026-10-25',
   site_id: 'amiens-nord',
   source: 'google-ads',
   channel: 'lead-form',
   campaign_id: 'cmp-1',
   category: 'VN',
+  ...Object.fromEntries(MEASURE_COLUMNS.map((column) => [column, 0])),
   leads: 2,
   ...overrides,
 });
 
-const previousCell: DailyCell = {
-  date: '2026-10-25',
-  siteId: 'amiens-nord',
-  source: 'google-ads',
-  channel: 'lead-form',
-  campaignId: 'cmp-1',
-  category: 'VN',
-  leads: 7,
-};
+const previousCell: DailyCell = aDailyCell({ date: '2026-10-25', leads: 7 });
 
 const clock = () => new Date('2026-10-27T01:00:00.000Z');
 
@@ -73,8 +97,11 @@ describe('runNightly', () => {
       to: '2026-10-26',
     });
 
+    // Partitions from 31 days before the range; appointments up to yesterday in Paris are due.
     expect(engine.calls).toEqual([
-      { sql: DAILY_LEADS_SQL, params: ['demo', '2026-10-24', '2026-10-25', '2026-10-26'] },
+      { sql: DAILY_COHORT_SQL, params: ['demo', '2026-09-24', '2026-10-26', '2026-10-25', '2026-10-26'] },
+      { sql: DAILY_ACTIVITY_SQL, params: ['demo', '2026-09-24', '2026-10-25', '2026-10-26'] },
+      { sql: TTFC_DISTRIBUTION_SQL, params: ['demo', '2026-09-24', '2026-10-25', '2026-10-26'] },
     ]);
     expect(await aggregates.readDays('demo', '2026-10-25', '2026-10-26')).toEqual([
       { ...previousCell, leads: 2 },
@@ -93,6 +120,46 @@ describe('runNightly', () => {
       durationsMs: { compaction: 0, query: 0, publish: 0, total: 0 },
     });
     expect(aggregates.runs).toEqual([{ runId: result.runId, finishedAt: '2026-10-27T01:00:00.000Z' }]);
+  });
+
+  it('attaches wait distributions to their cells and keeps the activity cells apart', async () => {
+    const engine = new RecordingEngine([rowFactory({ handled: 2, ttfc_business_count: 2, ttfc_raw_count: 2 })], {
+      activity: [rowFactory({ basis: 'activity', leads: 0, sales: 1 })],
+      distribution: [
+        { ...rowFactory(), measure: 'business', minutes: 5, leads: 1 },
+        { ...rowFactory(), measure: 'business', minutes: 30, leads: 1 },
+        { ...rowFactory(), measure: 'raw', minutes: 2_310, leads: 2 },
+      ],
+    });
+    const aggregates = new MemoryAggregateStore();
+
+    await runNightly(depsWith(engine, aggregates), { tenantId: 'demo', from: '2026-10-25', to: '2026-10-25' });
+
+    expect(await aggregates.readDays('demo', '2026-10-25', '2026-10-25')).toEqual([
+      {
+        ...previousCell,
+        leads: 2,
+        handled: 2,
+        ttfcBusinessCount: 2,
+        ttfcRawCount: 2,
+        ttfcBusinessHistogram: [
+          [5, 1],
+          [30, 1],
+        ],
+        ttfcRawHistogram: [[2_310, 2]],
+      },
+      { ...previousCell, basis: 'activity', leads: 0, sales: 1 },
+    ]);
+  });
+
+  it('rejects a distribution row without a matching cell', async () => {
+    const engine = new RecordingEngine([], {
+      distribution: [{ ...rowFactory(), measure: 'raw', minutes: 10, leads: 1 }],
+    });
+
+    await expect(
+      runNightly(depsWith(engine), { tenantId: 'demo', from: '2026-10-25', to: '2026-10-25' }),
+    ).rejects.toBeInstanceOf(QueryFailedError);
   });
 
   it.each([

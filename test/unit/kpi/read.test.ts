@@ -1,17 +1,19 @@
 import { describe, expect, it } from 'vitest';
-import type { DailyCell } from '#shared/kpi/aggregates';
-import { kpiQueryParamsSchema, readKpis } from '#shared/kpi/read';
+import { type KpiGroupBy, type KpiReport, kpiQueryParamsSchema, median, ratio, readKpis } from '#shared/kpi/read';
+import { aDailyCell as cellFactory } from '#test/unit/kpi/cells';
 import { MemoryAggregateStore } from '#test/unit/kpi/memory-aggregate-store';
 
-const cellFactory = (overrides: Partial<DailyCell> & Pick<DailyCell, 'date'>): DailyCell => ({
-  siteId: 'amiens-nord',
-  source: 'google-ads',
-  channel: 'lead-form',
-  campaignId: 'cmp-1',
-  category: 'VN',
-  leads: 1,
-  ...overrides,
-});
+/** Cuts the report's rows and totals down to their key and lead count. */
+function leadCounts<G extends KpiGroupBy>(report: KpiReport<G>) {
+  const key = report.groupBy as G;
+  return {
+    from: report.from,
+    to: report.to,
+    groupBy: report.groupBy,
+    rows: report.rows.map((row) => ({ [key]: (row as Record<string, unknown>)[key], leads: row.leads })),
+    totals: { leads: report.totals.leads },
+  };
+}
 
 async function storeWithCells(): Promise<MemoryAggregateStore> {
   const store = new MemoryAggregateStore();
@@ -35,13 +37,13 @@ async function storeWithCells(): Promise<MemoryAggregateStore> {
   return store;
 }
 
-const query = { tenantId: 'demo', from: '2026-10-01', to: '2026-10-03' } as const;
+const query = { tenantId: 'demo', from: '2026-10-01', to: '2026-10-03', basis: 'cohort' } as const;
 
 describe('readKpis', () => {
   it('groups by source for a caller who sees every site', async () => {
     const report = await readKpis(await storeWithCells(), { ...query, groupBy: 'source', sites: '*' });
 
-    expect(report).toEqual({
+    expect(leadCounts(report)).toEqual({
       from: '2026-10-01',
       to: '2026-10-03',
       groupBy: 'source',
@@ -61,7 +63,7 @@ describe('readKpis', () => {
       sites: ['abbeville', 'unassigned'],
     });
 
-    expect(report).toEqual({
+    expect(leadCounts(report)).toEqual({
       from: '2026-10-01',
       to: '2026-10-03',
       groupBy: 'site',
@@ -73,7 +75,7 @@ describe('readKpis', () => {
   it('shows unassigned leads to a caller who sees every site', async () => {
     const report = await readKpis(await storeWithCells(), { ...query, groupBy: 'site', sites: '*' });
 
-    expect(report.rows).toEqual([
+    expect(leadCounts(report).rows).toEqual([
       { site: 'abbeville', leads: 7 },
       { site: 'amiens-nord', leads: 3 },
       { site: 'unassigned', leads: 4 },
@@ -86,10 +88,11 @@ describe('readKpis', () => {
       from: '2026-09-30',
       to: '2026-10-03',
       groupBy: 'day',
+      basis: 'cohort',
       sites: ['amiens-nord'],
     });
 
-    expect(report).toEqual({
+    expect(leadCounts(report)).toEqual({
       from: '2026-09-30',
       to: '2026-10-03',
       groupBy: 'day',
@@ -111,11 +114,11 @@ describe('readKpis', () => {
       site: 'abbeville',
     });
 
-    expect(report.rows).toEqual([
+    expect(leadCounts(report).rows).toEqual([
       { source: 'google-ads', leads: 5 },
       { source: 'meta-ads', leads: 2 },
     ]);
-    expect(report.totals).toEqual({ leads: 7 });
+    expect(report.totals.leads).toBe(7);
   });
 
   it('returns nothing for a site filter outside the visible sites', async () => {
@@ -127,13 +130,165 @@ describe('readKpis', () => {
     });
 
     expect(report.rows).toEqual([]);
-    expect(report.totals).toEqual({ leads: 0 });
+    expect(report.totals.leads).toBe(0);
+  });
+
+  it('computes rates from summed counts, not from daily rates', async () => {
+    const store = new MemoryAggregateStore();
+    await store.replaceDays(
+      'demo',
+      '2026-10-01',
+      '2026-10-02',
+      [
+        cellFactory({ date: '2026-10-01', leads: 1, handled: 1, sales: 1 }),
+        cellFactory({ date: '2026-10-02', leads: 9, handled: 0, sales: 0 }),
+      ],
+      { runId: 'run', finishedAt: '2026-10-03T02:00:00.000Z' },
+    );
+
+    const report = await readKpis(store, { ...query, to: '2026-10-02', groupBy: 'source', sites: '*' });
+
+    // The mean of the daily rates would be 0.5; the rate of the range is 1 / 10.
+    expect(report.totals.rates?.handledRate).toBe(0.1);
+    expect(report.totals.rates?.closeRate).toBe(0.1);
+  });
+
+  it('returns null rates for zero denominators', async () => {
+    const store = new MemoryAggregateStore();
+    await store.replaceDays(
+      'demo',
+      '2026-10-01',
+      '2026-10-01',
+      [cellFactory({ date: '2026-10-01', leads: 2, appointments: 1, appointmentsDue: 0 })],
+      { runId: 'run', finishedAt: '2026-10-02T02:00:00.000Z' },
+    );
+
+    const report = await readKpis(store, { ...query, groupBy: 'source', sites: '*' });
+
+    expect(report.totals.rates).toEqual({
+      contactRate: 0,
+      handledRate: 0,
+      handledWithinOneBusinessHourRate: 0,
+      appointmentRate: 0.5,
+      showRate: null,
+      testDriveRate: 0,
+      closeRate: 0,
+      closeRateWithin30Days: 0,
+      closeRateWithin90Days: 0,
+    });
+    expect(report.totals.timeToFirstContact).toEqual({
+      business: { leads: 0, meanMinutes: null, medianMinutes: null },
+      raw: { leads: 0, meanMinutes: null, medianMinutes: null },
+    });
+  });
+
+  it('gives activity counts without rates', async () => {
+    const store = new MemoryAggregateStore();
+    await store.replaceDays(
+      'demo',
+      '2026-10-01',
+      '2026-10-01',
+      [
+        cellFactory({ date: '2026-10-01', leads: 2, sales: 1 }),
+        cellFactory({ date: '2026-10-01', basis: 'activity', leads: 2, sales: 4, revenueCents: 8_000_000 }),
+      ],
+      { runId: 'run', finishedAt: '2026-10-02T02:00:00.000Z' },
+    );
+
+    const report = await readKpis(store, { ...query, basis: 'activity', groupBy: 'source', sites: '*' });
+
+    expect(report.totals).toMatchObject({ leads: 2, sales: 4, revenue: 80_000, rates: null });
+  });
+
+  it('merges wait distributions of several cells into exact medians and means', async () => {
+    const store = new MemoryAggregateStore();
+    await store.replaceDays(
+      'demo',
+      '2026-10-01',
+      '2026-10-02',
+      [
+        cellFactory({
+          date: '2026-10-01',
+          handled: 2,
+          ttfcBusinessCount: 2,
+          ttfcBusinessSum: 40,
+          ttfcBusinessHistogram: [
+            [10, 1],
+            [30, 1],
+          ],
+          ttfcRawCount: 2,
+          ttfcRawSum: 40,
+          ttfcRawHistogram: [
+            [10, 1],
+            [30, 1],
+          ],
+        }),
+        cellFactory({
+          date: '2026-10-02',
+          handled: 1,
+          ttfcBusinessCount: 1,
+          ttfcBusinessSum: 500,
+          ttfcBusinessHistogram: [[500, 1]],
+          ttfcRawCount: 1,
+          ttfcRawSum: 2_000,
+          ttfcRawHistogram: [[2_000, 1]],
+        }),
+      ],
+      { runId: 'run', finishedAt: '2026-10-03T02:00:00.000Z' },
+    );
+
+    const report = await readKpis(store, { ...query, to: '2026-10-02', groupBy: 'channel', sites: '*' });
+
+    expect(report.rows.map((row) => row.channel)).toEqual(['lead-form']);
+    expect(report.totals.timeToFirstContact).toEqual({
+      business: { leads: 3, meanMinutes: 180, medianMinutes: 30 },
+      raw: { leads: 3, meanMinutes: 680, medianMinutes: 30 },
+    });
+  });
+});
+
+describe('median', () => {
+  it.each([
+    ['an empty distribution', [], null],
+    ['one value', [[7, 1]], 7],
+    [
+      'an even count',
+      [
+        [10, 1],
+        [20, 1],
+      ],
+      15,
+    ],
+    [
+      'repeated values',
+      [
+        [5, 3],
+        [100, 2],
+      ],
+      5,
+    ],
+  ] as [string, [number, number][], number | null][])('returns the median of %s', (_case, values, expected) => {
+    expect(median(new Map(values))).toBe(expected);
+  });
+});
+
+describe('ratio', () => {
+  it('returns null for a zero denominator and rounds to 4 decimals', () => {
+    expect(ratio(1, 0)).toBeNull();
+    expect(ratio(0, 0)).toBeNull();
+    expect(ratio(1, 3)).toBe(0.3333);
   });
 });
 
 describe('kpiQueryParamsSchema', () => {
   it('accepts a range of 13 months minus one day with a site', () => {
     const params = { from: '2025-01-01', to: '2026-01-31', groupBy: 'day', site: 'amiens-nord' };
+
+    expect(kpiQueryParamsSchema.parse(params)).toEqual({ ...params, basis: 'cohort' });
+  });
+
+  it('accepts the activity basis', () => {
+    const params = { from: '2026-01-01', to: '2026-01-31', groupBy: 'source', basis: 'activity' };
 
     expect(kpiQueryParamsSchema.parse(params)).toEqual(params);
   });
@@ -144,6 +299,7 @@ describe('kpiQueryParamsSchema', () => {
     ['an invalid date', { from: '2026-02-30', to: '2026-03-01', groupBy: 'day' }],
     ['a date with a time', { from: '2026-02-01T00:00:00Z', to: '2026-03-01', groupBy: 'day' }],
     ['an unknown groupBy', { from: '2026-02-01', to: '2026-03-01', groupBy: 'campaign' }],
+    ['an unknown basis', { from: '2026-02-01', to: '2026-03-01', groupBy: 'day', basis: 'period' }],
     ['a missing groupBy', { from: '2026-02-01', to: '2026-03-01' }],
     ['an invalid site id', { from: '2026-02-01', to: '2026-03-01', groupBy: 'site', site: 'Amiens Nord' }],
   ])('rejects %s', (_case, params) => {

@@ -51,6 +51,7 @@ export function buildLead(overrides: Partial<Lead> = {}): Lead {
     isTest: false,
     status: 'new',
     personId: 'p_5f0c2d8a41b7e9c3',
+    repeatOf: null,
     flags: [],
     ...overrides,
   };

@@ -81,6 +81,7 @@ describe('buildLead', () => {
       isTest: false,
       status: 'new',
       personId: null,
+      repeatOf: null,
       flags: ['site-unrouted'],
     });
   });
