@@ -17,7 +17,11 @@
 
 /** Business minutes within which a first human contact counts as handled in time (one business hour). */
 export const HANDLED_WITHIN_BUSINESS_MINUTES = 60;
-/** A lead is a new prospect unless the same person sent a lead within this many days before it. */
+/**
+ * For leads stored before person linking (no `is_repeat`): a lead is a new prospect unless the same person
+ * sent a lead within this many days before it. Linked leads use ingest's decision, which anchors the window
+ * on the person's first lead and uses the tenant's person window.
+ */
 export const PROSPECT_LOOKBACK_DAYS = 30;
 const DAY_MS = 86_400_000;
 
@@ -26,8 +30,9 @@ const DAY_MS = 86_400_000;
  *
  * Each lead counts once, in the state of its latest change (highest `event_seq`). Deleted and test leads do
  * not count, and lifecycle event rows (`entity = 'lead-event'`) are not leads. A lead with no site is in the
- * `unassigned` site, and one with no campaign has campaign `''`. `is_new_prospect` is 0 when the same person
- * sent a lead in the 30 days before, else 1 (1 also for leads without a person id).
+ * `unassigned` site, and one with no campaign has campaign `''`. `is_new_prospect` is 0 for a lead that ingest
+ * linked to an earlier lead of the same person (`is_repeat`), else 1; rows from before person linking fall
+ * back to "the same person sent a lead in the 30 days before".
  */
 const LIVE_LEADS_CTES = `
 ranked_changes AS (
@@ -42,6 +47,7 @@ ranked_changes AS (
     is_test,
     is_deleted,
     person_id,
+    is_repeat,
     dated_at_ms,
     first_contact_at_ms,
     first_contact_local_date,
@@ -75,6 +81,7 @@ live_leads AS (
     COALESCE(campaign_id, '') AS campaign_id,
     COALESCE(category, '') AS category,
     CASE
+      WHEN is_repeat IS NOT NULL THEN CASE WHEN is_repeat THEN 0 ELSE 1 END
       WHEN person_id IS NULL THEN 1
       WHEN lag(dated_at_ms) OVER (PARTITION BY person_id ORDER BY dated_at_ms, lead_id)
         >= dated_at_ms - ${PROSPECT_LOOKBACK_DAYS * DAY_MS} THEN 0

@@ -95,6 +95,8 @@ const leadProjectionSchema = z.object({
   status: optionalString,
   isTest: z.boolean().default(false),
   personId: optionalString,
+  /** Absent on leads stored before person linking, which then read as null in the lake. */
+  repeatOf: z.string().nullish(),
   datedAt: optionalInstant,
   receivedAt: optionalInstant,
   localDate: z.iso
@@ -216,6 +218,7 @@ export function rowFromStreamRecord(record: DynamoDBRecord): LakeRow | null {
     dated_at_ms: fields.datedAt,
     received_at_ms: fields.receivedAt,
     local_date: fields.localDate,
+    is_repeat: fields.repeatOf === undefined ? null : fields.repeatOf !== null,
     ...lifecycleColumns(fields.lifecycle),
   };
 }

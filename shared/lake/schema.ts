@@ -80,6 +80,8 @@ export const LAKE_COLUMNS = [
   { name: 'amount_cents', type: 'INT64', glueType: 'bigint' },
   { name: 'gross_margin_cents', type: 'INT64', glueType: 'bigint' },
   { name: 'vehicle_condition', type: 'STRING', glueType: 'string' },
+  /** Whether ingest linked the lead to an earlier lead of the same person (`repeatOf`); null for older rows. */
+  { name: 'is_repeat', type: 'BOOLEAN', glueType: 'boolean' },
 ] as const;
 
 export type LakeColumnName = (typeof LAKE_COLUMNS)[number]['name'];
@@ -123,6 +125,7 @@ export interface LifecycleLakeColumns {
   amount_cents?: number | null;
   gross_margin_cents?: number | null;
   vehicle_condition?: string | null;
+  is_repeat?: boolean | null;
 }
 
 /** One lake row. Strings may be null; `INT64` columns are JS numbers (epoch ms fit in 53 bits). */

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { PoisonRecordError } from '#shared/lake/errors';
 import { compareLakeRows, rowFromStreamRecord } from '#shared/lake/rows';
 import type { LakeRow } from '#shared/lake/schema';
+import type { Lead } from '#shared/lead/model';
 import { buildLead, buildStreamRecord, leadItem } from './stream-records';
 
 const expectedInsertRow: LakeRow = {
@@ -31,6 +32,7 @@ const expectedInsertRow: LakeRow = {
   dated_at_ms: Date.parse('2026-11-06T08:15:27.000Z'),
   received_at_ms: Date.parse('2026-11-06T08:15:29.412Z'),
   local_date: '2026-11-06',
+  is_repeat: false,
 };
 
 function catchError(action: () => unknown): unknown {
@@ -66,6 +68,18 @@ describe('rowFromStreamRecord', () => {
       status: 'lost',
       is_deleted: true,
     });
+  });
+
+  it('marks a lead that repeats an earlier lead of the same person', () => {
+    const lead = buildLead({ repeatOf: 'ld_aaaaaaaaaaaaaaaaaaaaaaaaaa' });
+
+    expect(rowFromStreamRecord(buildStreamRecord({ newItem: leadItem(lead) }))?.is_repeat).toBe(true);
+  });
+
+  it('leaves is_repeat null for a lead stored before person linking', () => {
+    const { repeatOf: _repeatOf, ...olderLead } = buildLead();
+
+    expect(rowFromStreamRecord(buildStreamRecord({ newItem: leadItem(olderLead as Lead) }))?.is_repeat).toBeNull();
   });
 
   it('keeps nulls of an unrouted lead without campaign or person', () => {
