@@ -11,9 +11,11 @@ import {
 } from '@asteasolutions/zod-to-openapi';
 import * as z from 'zod';
 import { ROUTES, type RouteDefinition } from '#shared/http/routes';
-import { leadListQuerySchema, leadPathSchema, webhookPathSchema } from '#shared/http/schemas';
+import { leadListQuerySchema, leadPathSchema, MAX_JSON_BODY_BYTES, webhookPathSchema } from '#shared/http/schemas';
 import { MAX_BODY_BYTES } from '#shared/ingest/limits';
 import { kpiQueryParamsSchema, MAX_KPI_RANGE_MONTHS } from '#shared/kpi/read';
+import { MAX_SPEND_ROWS } from '#shared/kpi/spend';
+import { MAX_EVENTS_PER_REQUEST } from '#shared/lifecycle/events';
 import { SIGNATURE_TOLERANCE_SECONDS } from '#shared/tenant/auth';
 import {
   adfXmlDocumentSchema,
@@ -24,9 +26,13 @@ import {
   googleAdsLeadFormSchema,
   ingestResultSchema,
   kpiReportSchema,
+  leadEventsRequestSchema,
+  leadEventsResultSchema,
   leadPageSchema,
   leadSchema,
   metaLeadgenNotificationSchema,
+  spendRequestSchema,
+  spendUploadResultSchema,
   webFormJsonSchema,
   webFormUrlencodedSchema,
 } from './resource-schemas';
@@ -38,7 +44,7 @@ const BEARER_AUTH = 'bearerAuth';
 
 /** Meaning of each error code, as the error responses describe it. */
 const ERROR_MEANINGS: Record<ErrorCode, string> = {
-  VALIDATION_FAILED: 'a path or query parameter is invalid; the message names each invalid field',
+  VALIDATION_FAILED: 'a path or query parameter or the JSON body is invalid; the message names each invalid field',
   MALFORMED_PAYLOAD: 'the body is not well-formed in its syntax (broken XML or JSON, undecodable text)',
   XML_DOCTYPE_FORBIDDEN: 'the XML declares a DOCTYPE or entities, which are rejected',
   UNAUTHORIZED: 'the bearer token lacks the tenant, role or sites claim',
@@ -126,6 +132,37 @@ const WEBHOOK_AUTHENTICATION = [
   'reason and rejected with 400, 415 or 422, so it can be replayed once the parser is fixed.',
 ].join('\n');
 
+const LEAD_EVENTS_DESCRIPTION = [
+  'Records what happened to a lead after it arrived: assignment, contacts, appointments, test drives, offers,',
+  'sales and losses. CRM and DMS integrations send batches from their sync; a salesperson app may send one',
+  'event at a time. Each event is stored at most once per `eventId`, so a whole batch can be retried after a',
+  'timeout or re-sent by the next sync: events already stored are listed in `duplicates` and change nothing.',
+  '',
+  'Events may arrive late and out of order. After each request the lead status and lifecycle are recomputed',
+  'from all its events ordered by `occurredAt` (then `eventId`), so the result does not depend on the order of',
+  'arrival. KPIs pick the change up at the next nightly run.',
+  '',
+  'A `contacted` event of a `system` actor (an automated email or SMS) counts the lead as contacted but never',
+  'as its first human contact, so it does not stop the time to first contact.',
+  '',
+  'Scope: the lead must belong to the tenant and to a site of the token, and a salesperson may only record',
+  'events of leads assigned to them; other leads return 404. An `assigned` event must name a salesperson of',
+  'the tenant team, or the request returns 400 and stores nothing. The finance role is read-only and gets 403.',
+].join('\n');
+
+const SPEND_DESCRIPTION = [
+  'Stores monthly marketing spend, which gives the `cost` figures of `GET /v1/kpis` (spend, cost per lead,',
+  'cost per sale, ROI). The rows replace all spend of every month they name, so send every row of a month,',
+  'and a corrected upload leaves no stale row. Months not named are kept.',
+  '',
+  'KPI reports spread each month evenly over its days. Spend that names a site stays on that site. Spend',
+  "without a site is spread over the sites by their share of the month's leads of the same source (and",
+  "campaign, when the row names one); when that source had no lead, by their share of all the month's",
+  'leads; when the tenant had no lead that month, it goes to `unassigned`.',
+  '',
+  'Only group admins and finance may upload spend; site managers and salespeople get 403.',
+].join('\n');
+
 const webhookHeaders = z.object({
   'X-Signature': z
     .string()
@@ -178,7 +215,15 @@ const kpiQuery = z.object({
     description: `Last local date, \`YYYY-MM-DD\`, included; not before \`from\` and less than ${MAX_KPI_RANGE_MONTHS} months after it.`,
     format: 'date',
   }),
-  groupBy: kpiQueryParamsSchema.shape.groupBy.meta({ description: 'What each row of the report counts leads by.' }),
+  groupBy: kpiQueryParamsSchema.shape.groupBy.meta({
+    description: 'What each row of the report groups leads by. Rows grouped by `channel` have no cost.',
+  }),
+  basis: kpiQueryParamsSchema.shape.basis.meta({
+    description:
+      '`cohort`: what became of the leads created in the range, so recent figures grow as later events arrive. ' +
+      '`activity`: what happened on the days of the range, whatever day the lead was created; counts, sums and ' +
+      'waits only, with `rates` null.',
+  }),
   site: kpiQueryParamsSchema.shape.site.meta({ description: 'Only this site id (within the sites of the token).' }),
 });
 
@@ -251,9 +296,12 @@ function operationSpecs(): Record<string, (route: RouteDefinition) => OperationS
       tags: ['KPIs'],
       summary: 'Read lead KPIs',
       description:
-        'Lead counts from the nightly aggregates, grouped by source, site or day, over the sites of the token. ' +
-        'Leads with no site (`unassigned`) count only for callers that see every site. Figures cover the days ' +
-        'up to the last nightly run.',
+        'Lead figures from the nightly aggregates, grouped by source, site, channel or day, over the sites of the ' +
+        'token: funnel counts, revenue and gross margin, time to first human contact, rates and marketing cost. ' +
+        'Every ratio is computed from the counts summed over the range and group (never an average of daily ' +
+        'ratios) and is null when its denominator is 0. The `activity` basis gives counts only, with `rates` null ' +
+        'and cost ratios null. Leads with no site (`unassigned`) count only for callers that see every site. ' +
+        'Figures cover the days up to the last nightly run.',
       request: { query: kpiQuery },
       responses: {
         200: { description: 'The KPI report.', content: { 'application/json': { schema: kpiReportSchema } } },
@@ -296,6 +344,60 @@ function operationSpecs(): Record<string, (route: RouteDefinition) => OperationS
         400: errorResponse(400, ['VALIDATION_FAILED']),
         401: errorResponse(401, ['UNAUTHORIZED'], 'the gateway rejected a missing, expired or invalid token'),
         404: errorResponse(404, ['NOT_FOUND']),
+        429: throttledResponse(route),
+        500: errorResponse(500, ['INTERNAL_ERROR']),
+        503: errorResponse(503, ['DEPENDENCY_UNAVAILABLE']),
+      },
+    }),
+
+    'POST /v1/leads/{leadId}/events': (route) => ({
+      operationId: 'recordLeadEvents',
+      tags: ['Leads'],
+      summary: 'Record lead lifecycle events',
+      description: LEAD_EVENTS_DESCRIPTION,
+      request: {
+        params: leadPath,
+        body: {
+          required: true,
+          description: `One event, or \`{"events": [...]}\` with 1 to ${MAX_EVENTS_PER_REQUEST} events. At most ${MAX_JSON_BODY_BYTES} bytes.`,
+          content: { 'application/json': { schema: leadEventsRequestSchema } },
+        },
+      },
+      responses: {
+        202: {
+          description: 'Accepted: every event is stored, now or before, and the lead state is recomputed.',
+          content: { 'application/json': { schema: leadEventsResultSchema } },
+        },
+        400: errorResponse(400, ['VALIDATION_FAILED']),
+        401: errorResponse(401, ['UNAUTHORIZED'], 'the gateway rejected a missing, expired or invalid token'),
+        403: errorResponse(403, ['FORBIDDEN']),
+        404: errorResponse(404, ['NOT_FOUND']),
+        429: throttledResponse(route),
+        500: errorResponse(500, ['INTERNAL_ERROR']),
+        503: errorResponse(503, ['DEPENDENCY_UNAVAILABLE']),
+      },
+    }),
+
+    'PUT /v1/spend': (route) => ({
+      operationId: 'replaceSpend',
+      tags: ['KPIs'],
+      summary: 'Replace monthly marketing spend',
+      description: SPEND_DESCRIPTION,
+      request: {
+        body: {
+          required: true,
+          description: `1 to ${MAX_SPEND_ROWS} rows. At most ${MAX_JSON_BODY_BYTES} bytes.`,
+          content: { 'application/json': { schema: spendRequestSchema } },
+        },
+      },
+      responses: {
+        200: {
+          description: 'The spend of every month named is replaced.',
+          content: { 'application/json': { schema: spendUploadResultSchema } },
+        },
+        400: errorResponse(400, ['VALIDATION_FAILED']),
+        401: errorResponse(401, ['UNAUTHORIZED'], 'the gateway rejected a missing, expired or invalid token'),
+        403: errorResponse(403, ['FORBIDDEN']),
         429: throttledResponse(route),
         500: errorResponse(500, ['INTERNAL_ERROR']),
         503: errorResponse(503, ['DEPENDENCY_UNAVAILABLE']),
@@ -378,7 +480,7 @@ function generateDocument(): OpenAPIObject {
     servers: [{ url: '/', description: 'The origin that serves this document.' }],
     tags: [
       { name: 'Webhooks', description: 'Lead deliveries from marketing platforms and websites.' },
-      { name: 'KPIs', description: 'Lead counts computed nightly.' },
+      { name: 'KPIs', description: 'Lead figures computed nightly, and the marketing spend behind their cost.' },
       { name: 'Leads', description: 'Captured leads, scoped to the tenant and sites of the token.' },
       { name: 'Contract', description: 'This API description.' },
     ],

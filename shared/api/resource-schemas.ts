@@ -10,8 +10,19 @@
 import * as z from 'zod';
 import { leadPathSchema } from '#shared/http/schemas';
 import type { IngestResult } from '#shared/ingest/service';
-import type { KPI_GROUP_BY, KpiGroupBy, KpiReport } from '#shared/kpi/read';
+import { KPI_BASES } from '#shared/kpi/aggregates';
+import type { KPI_GROUP_BY, KpiCost, KpiFigures, KpiGroupBy, KpiRates, KpiReport, WaitFigures } from '#shared/kpi/read';
+import { MAX_SPEND_ROWS, type SpendUploadResult, type spendBodySchema, spendRowSchema } from '#shared/kpi/spend';
 import { CATEGORIES, CLICK_ID_NAMES, LEAD_STATUSES, type Lead } from '#shared/lead/model';
+import type { LeadLifecycle } from '#shared/lifecycle/derive';
+import {
+  ACTOR_TYPES,
+  type LeadEventType,
+  leadEventSchema,
+  type leadEventsBodySchema,
+  MAX_EVENTS_PER_REQUEST,
+} from '#shared/lifecycle/events';
+import type { RecordEventsResult } from '#shared/lifecycle/record';
 import type { LeadPage } from '#shared/store/lead-repository';
 import { identifierSchema } from '#shared/tenant/model';
 
@@ -20,6 +31,7 @@ type MutuallyAssignable<A, B> = [A] extends [B] ? ([B] extends [A] ? true : fals
 type Assert<T extends true> = T;
 
 const nullableText = z.string().nullable();
+const countSchema = z.number().int().min(0);
 const isoInstant = z.iso.datetime({ offset: false }).meta({ description: 'ISO 8601 UTC instant with milliseconds.' });
 const calendarDate = z.iso.date().meta({ description: 'Calendar date, `YYYY-MM-DD`.' });
 const leadIdSchema = leadPathSchema.shape.leadId.meta({ description: 'Lead id: `ld_` and 26 base32 characters.' });
@@ -134,6 +146,67 @@ const consentSchema = z
   .object({ email: z.boolean().optional(), sms: z.boolean().optional(), phone: z.boolean().optional() })
   .meta({ id: 'Consent', description: 'Marketing consent per channel; a channel the form did not ask is absent.' });
 
+const nullableInstant = isoInstant.nullable();
+const nullableLocalDate = calendarDate.nullable();
+
+const lifecycleSchema = z
+  .object({
+    eventCount: countSchema.meta({ description: 'Lifecycle events applied to compute this state.' }),
+    assignedSalespersonId: nullableText,
+    firstContactAt: nullableInstant.meta({
+      description: 'First `contacted` event by any actor, automated ones included.',
+    }),
+    firstHumanContactAt: nullableInstant.meta({
+      description: 'First `contacted` event by a salesperson or the call centre; `system` contacts never count.',
+    }),
+    timeToFirstContactBusinessMinutes: z
+      .number()
+      .int()
+      .min(0)
+      .nullable()
+      .meta({
+        description:
+          "Minutes inside the site's opening hours from `receivedAt` to the first human contact, rounded down; " +
+          'null before that contact and for sites without opening hours.',
+      }),
+    timeToFirstContactRawMinutes: z.number().int().min(0).nullable().meta({
+      description: 'Calendar minutes from `receivedAt` to the first human contact, rounded down.',
+    }),
+    appointmentSetAt: nullableInstant,
+    appointmentAt: nullableInstant.meta({ description: 'Time of the latest appointment set.' }),
+    showAt: nullableInstant,
+    testDriveAt: nullableInstant,
+    offerAt: nullableInstant,
+    offerAmount: z.number().nullable().meta({ description: 'Amount of the latest offer, in EUR.' }),
+    saleAt: nullableInstant.meta({ description: 'First sale; a later `lost` event clears it.' }),
+    saleRevenue: z.number().nullable().meta({ description: 'Revenue of the latest sale event, in EUR.' }),
+    saleGrossMargin: z.number().nullable().meta({ description: 'Gross margin of the latest sale event, in EUR.' }),
+    lostAt: nullableInstant,
+    lostReason: nullableText,
+    localDates: z
+      .object({
+        firstContact: nullableLocalDate,
+        firstHumanContact: nullableLocalDate,
+        appointmentSet: nullableLocalDate,
+        appointment: nullableLocalDate,
+        show: nullableLocalDate,
+        testDrive: nullableLocalDate,
+        offer: nullableLocalDate,
+        sale: nullableLocalDate,
+        lost: nullableLocalDate,
+      })
+      .meta({
+        description: "The instants above as calendar dates in the site's time zone, which daily KPIs group by.",
+      }),
+  })
+  .meta({
+    id: 'LeadLifecycle',
+    description:
+      'State derived from all lifecycle events of the lead, ordered by `occurredAt`, so late events give the same state.',
+  });
+
+type _LifecycleMatchesModel = Assert<MutuallyAssignable<z.infer<typeof lifecycleSchema>, LeadLifecycle>>;
+
 /** The lead resource of `GET /v1/leads/{leadId}`, field for field the `Lead` interface. */
 export const leadSchema = z
   .object({
@@ -172,15 +245,24 @@ export const leadSchema = z
     personId: nullableText.meta({
       description: 'Pseudonymous id of the person (keyed hash of the normalised email or phone).',
     }),
+    repeatOf: leadIdSchema.nullable().meta({
+      description:
+        'Id of the first lead of the same person when this lead repeats it within the person window, else null.',
+    }),
     flags: z.array(z.string()).meta({
       description:
         'Quality flags set during normalisation: `submitted-at-unreadable`, `phone-invalid`, `email-invalid`, ' +
         '`site-unrouted`. More flags may be added; ignore the ones you do not know.',
     }),
+    lifecycle: lifecycleSchema
+      .optional()
+      .meta({ description: 'Absent until the first lifecycle event of the lead is recorded.' }),
   })
   .meta({ id: 'Lead', description: 'A captured lead, normalised.' });
 
 type _LeadMatchesModel = Assert<MutuallyAssignable<z.infer<typeof leadSchema>, Lead>>;
+// Mutual assignability ignores an optional field that only one side has, so the keys are compared too.
+type _LeadKeysMatchModel = Assert<MutuallyAssignable<keyof z.infer<typeof leadSchema>, keyof Lead>>;
 
 /** One page of `GET /v1/leads`. */
 export const leadPageSchema = z
@@ -218,19 +300,142 @@ type _IngestResultMatchesService = Assert<MutuallyAssignable<z.infer<typeof inge
 // ---------------------------------------------------------------------------------------------------------
 // KPI report
 
-const leadCount = z.number().int().min(0);
+const euroAmount = z.number().meta({ description: 'EUR.' });
+const nullableRatio = (formula: string) =>
+  z
+    .number()
+    .nullable()
+    .meta({ description: `${formula}, rounded to 4 decimals; null when the denominator is 0.` });
+const nullableEuroRatio = (formula: string) =>
+  z
+    .number()
+    .nullable()
+    .meta({
+      description: `${formula} in EUR, rounded to the cent; null when the denominator is 0 and on the activity basis.`,
+    });
+
+const waitFiguresSchema = z
+  .object({
+    leads: countSchema.meta({ description: 'Leads whose wait is known.' }),
+    meanMinutes: z
+      .number()
+      .min(0)
+      .nullable()
+      .meta({ description: 'Mean wait, one decimal; null when no wait is known.' }),
+    medianMinutes: z.number().min(0).nullable().meta({
+      description:
+        'Exact median of the whole-minute waits (the mean of the two middle values for an even count); null when no wait is known.',
+    }),
+  })
+  .meta({ id: 'KpiWaitFigures', description: 'Time from `receivedAt` to the first human contact, in minutes.' });
+
+type _WaitFiguresMatch = Assert<MutuallyAssignable<z.infer<typeof waitFiguresSchema>, WaitFigures>>;
+
+const kpiRatesSchema = z
+  .object({
+    contactRate: nullableRatio('`contacted / leads`'),
+    handledRate: nullableRatio('`handled / leads`'),
+    handledWithinOneBusinessHourRate: nullableRatio('`handledWithinOneBusinessHour / leads`'),
+    appointmentRate: nullableRatio('`appointments / leads`'),
+    showRate: nullableRatio('`shows / appointmentsDue`'),
+    testDriveRate: nullableRatio('`testDrives / leads`'),
+    closeRate: nullableRatio('`sales / leads`'),
+    closeRateWithin30Days: nullableRatio('`salesWithin30Days / leads`'),
+    closeRateWithin90Days: nullableRatio('`salesWithin90Days / leads`'),
+  })
+  .meta({
+    id: 'KpiRates',
+    description:
+      'Ratios of the cohort basis, computed from the counts summed over the range and group, never as an average of daily ratios.',
+  });
+
+type _KpiRatesMatch = Assert<MutuallyAssignable<z.infer<typeof kpiRatesSchema>, KpiRates>>;
+
+const kpiCostSchema = z
+  .object({
+    spend: euroAmount.min(0).meta({
+      description:
+        'Marketing spend allocated to the range and group, in EUR: each month is spread evenly over its days, and ' +
+        "spend without a site over the sites by their share of the month's leads of the source.",
+    }),
+    costPerLead: nullableEuroRatio('`spend / leads`'),
+    costPerSale: nullableEuroRatio('`spend / sales`'),
+    roi: z.number().nullable().meta({
+      description:
+        '`(grossMargin - spend) / spend`, rounded to 4 decimals; null when spend is 0 and on the activity basis.',
+    }),
+  })
+  .meta({ id: 'KpiCost', description: 'Marketing spend of the group and what it bought.' });
+
+type _KpiCostMatch = Assert<MutuallyAssignable<z.infer<typeof kpiCostSchema>, KpiCost>>;
+
+const kpiFiguresShape = {
+  leads: countSchema,
+  uniqueProspects: countSchema.meta({
+    description: 'Leads whose person sent no other lead in the 30 days before (leads without person id count).',
+  }),
+  contacted: countSchema.meta({ description: 'Leads contacted by any actor, automated messages included.' }),
+  handled: countSchema.meta({
+    description: 'Leads contacted by a salesperson or the call centre; contacts by `system` actors never count.',
+  }),
+  handledWithinOneBusinessHour: countSchema.meta({
+    description: 'Handled leads whose first human contact came within 60 minutes of opening hours.',
+  }),
+  appointments: countSchema,
+  appointmentsDue: countSchema.meta({
+    description: 'Cohort: leads whose appointment falls on or before yesterday. Activity: appointments due on the day.',
+  }),
+  shows: countSchema,
+  testDrives: countSchema,
+  offers: countSchema,
+  sales: countSchema.meta({ description: 'Sales; a `lost` event after a sale cancels it.' }),
+  salesWithin30Days: countSchema.meta({ description: 'Sales within 30 days of the lead `datedAt`.' }),
+  salesWithin90Days: countSchema.meta({ description: 'Sales within 90 days of the lead `datedAt`.' }),
+  revenue: euroAmount.meta({ description: 'Revenue of the sales, in EUR, from the latest `sale` event of each lead.' }),
+  grossMargin: euroAmount.meta({
+    description: 'Gross margin of the sales, in EUR; negative when vehicles were sold at a loss.',
+  }),
+  timeToFirstContact: z
+    .object({
+      business: waitFiguresSchema.meta({
+        description: "Minutes inside the site's opening hours; leads of sites without opening hours are left out.",
+      }),
+      raw: waitFiguresSchema.meta({ description: 'Calendar minutes.' }),
+    })
+    .meta({ description: 'Wait until the first human contact; contacts by `system` actors never end it.' }),
+  rates: kpiRatesSchema.nullable().meta({
+    description:
+      "Null on the activity basis, whose numerators and denominators count different leads (April's sales over " +
+      "April's leads can exceed 100%).",
+  }),
+  cost: kpiCostSchema.nullable().meta({
+    description:
+      'Null in rows grouped by channel, because spend is entered per source, campaign and site. The totals always carry it.',
+  }),
+};
+
+const kpiTotalsSchema = z
+  .object(kpiFiguresShape)
+  .meta({ id: 'KpiFigures', description: 'Counts, sums, waits, rates and cost of a set of leads.' });
+
+type _KpiFiguresMatch = Assert<MutuallyAssignable<z.infer<typeof kpiTotalsSchema>, KpiFigures>>;
 
 function kpiReportVariant<G extends KpiGroupBy>(groupBy: G, keyDescription: string) {
   const row = z.object({
     [groupBy]: z.string().meta({ description: keyDescription }),
-    leads: leadCount,
-  }) as z.ZodObject<Record<G, z.ZodString> & { leads: typeof leadCount }>;
+    ...kpiFiguresShape,
+  }) as z.ZodObject<Record<G, z.ZodString> & typeof kpiFiguresShape>;
   return z.object({
     from: calendarDate,
     to: calendarDate,
     groupBy: z.literal(groupBy),
+    basis: z.enum(KPI_BASES).meta({
+      description:
+        '`cohort`: the outcomes of the leads created in the range. `activity`: the events that happened in the range, ' +
+        'whatever day their lead was created; it gives counts, sums and waits, and `rates` is null.',
+    }),
     rows: z.array(row).meta({ description: 'Sorted by key.' }),
-    totals: z.object({ leads: leadCount }),
+    totals: kpiTotalsSchema,
   });
 }
 
@@ -239,24 +444,203 @@ const kpiReportBySiteSchema = kpiReportVariant(
   'site',
   'Site id, or `unassigned` for leads with no site (visible to callers that see every site).',
 ).meta({ id: 'KpiReportBySite' });
+const kpiReportByChannelSchema = kpiReportVariant(
+  'channel',
+  'Lead channel (`lead-form`, `web-form`...). Rows have `cost: null`.',
+).meta({ id: 'KpiReportByChannel' });
 const kpiReportByDaySchema = kpiReportVariant(
   'day',
-  'Local date `YYYY-MM-DD`; every day of the range has a row, with 0 leads when it had none.',
+  'Local date `YYYY-MM-DD`; every day of the range has a row, with zero figures when it had no lead.',
 ).meta({ id: 'KpiReportByDay' });
 
-/** The body of `GET /v1/kpis`: lead counts grouped by the requested `groupBy`. */
+/** The body of `GET /v1/kpis`: lead figures grouped by the requested `groupBy`. */
 export const kpiReportSchema = z
-  .discriminatedUnion('groupBy', [kpiReportBySourceSchema, kpiReportBySiteSchema, kpiReportByDaySchema])
-  .meta({ id: 'KpiReport', description: 'Lead counts from the nightly aggregates, grouped by `groupBy`.' });
+  .discriminatedUnion('groupBy', [
+    kpiReportBySourceSchema,
+    kpiReportBySiteSchema,
+    kpiReportByChannelSchema,
+    kpiReportByDaySchema,
+  ])
+  .meta({
+    id: 'KpiReport',
+    description:
+      'Lead figures from the nightly aggregates, grouped by `groupBy`, with the totals of the range. Every ratio ' +
+      'is computed from the counts summed over the range and group, and is null when its denominator is 0.',
+  });
 
 type _KpiReportBySourceMatches = Assert<
   MutuallyAssignable<z.infer<typeof kpiReportBySourceSchema>, KpiReport<'source'>>
 >;
 type _KpiReportBySiteMatches = Assert<MutuallyAssignable<z.infer<typeof kpiReportBySiteSchema>, KpiReport<'site'>>>;
+type _KpiReportByChannelMatches = Assert<
+  MutuallyAssignable<z.infer<typeof kpiReportByChannelSchema>, KpiReport<'channel'>>
+>;
 type _KpiReportByDayMatches = Assert<MutuallyAssignable<z.infer<typeof kpiReportByDaySchema>, KpiReport<'day'>>>;
 // Every `groupBy` value has a variant above: a new one fails here until it gets its schema.
 type _KpiReportCoversGroupBy = Assert<
   MutuallyAssignable<z.infer<typeof kpiReportSchema>['groupBy'], (typeof KPI_GROUP_BY)[number]>
+>;
+
+// ---------------------------------------------------------------------------------------------------------
+// Lead lifecycle events
+//
+// The request schemas below are the handler's own schemas with descriptions added field by field, so the
+// document validates exactly what `POST /v1/leads/{leadId}/events` validates.
+
+const EVENT_DESCRIPTIONS: Record<LeadEventType, string> = {
+  assigned: 'The lead was assigned to a salesperson of the tenant team.',
+  contacted: 'Someone contacted the person, or the person answered.',
+  'appointment-set': 'An appointment was set or rescheduled; the latest one counts.',
+  'appointment-show': 'The person came to the appointment.',
+  'test-drive': 'The person test-drove a vehicle.',
+  offer: 'An offer was made; the latest amount counts.',
+  sale: 'A vehicle was sold. A DMS may re-send a sale with corrected figures; the latest one counts.',
+  lost: 'The lead was lost. After a sale, it cancels the sale; a later progress or sale event reopens the lead.',
+};
+
+const eventBaseShape = {
+  eventId: leadEventSchema.options[0].shape.eventId.meta({
+    description:
+      'Idempotency key chosen by the sender, unique per lead: an event whose id was already stored for the lead ' +
+      'is not stored again and is listed in `duplicates`. Use the id of the CRM or DMS record.',
+    examples: ['crm-7f3a91:call:1'],
+  }),
+  occurredAt: leadEventSchema.options[0].shape.occurredAt.meta({
+    description:
+      'When the event happened, not when it is sent, as ISO 8601 with an offset or `Z`. Events may arrive late ' +
+      'and out of order: the lead is recomputed from all its events ordered by `occurredAt`, then `eventId`.',
+  }),
+  actor: z
+    .object({
+      type: z.enum(ACTOR_TYPES).meta({
+        description:
+          '`salesperson`, `call-centre`, or `system` for automated messages (auto-reply email or SMS). A `contacted` ' +
+          'event of a `system` actor counts as contacted but never as the first human contact.',
+      }),
+      id: leadEventSchema.options[0].shape.actor.shape.id.meta({
+        description: 'Id of the person or system in the sender, for audit; not personal data.',
+      }),
+    })
+    .meta({ id: 'LeadEventActor', description: 'Who or what produced the event.' }),
+};
+
+const documentedEventVariants = leadEventSchema.options.map((variant) =>
+  variant.extend(eventBaseShape).meta({
+    id: `LeadEvent${pascalCase(variant.shape.type.value)}`,
+    description: EVENT_DESCRIPTIONS[variant.shape.type.value],
+  }),
+);
+
+type DocumentedEventVariant = (typeof documentedEventVariants)[number];
+
+/** One lifecycle event of a lead, as a CRM, DMS or call centre sends it. */
+export const leadEventRequestSchema = z
+  .discriminatedUnion('type', documentedEventVariants as [DocumentedEventVariant, ...DocumentedEventVariant[]])
+  .meta({
+    id: 'LeadEvent',
+    description:
+      'A lifecycle event, told apart by `type`. Events carry no free text: a lost reason is a code, and a sold ' +
+      'vehicle is its make, model and condition. Amounts are EUR with at most two decimals.',
+  });
+
+/** The body of `POST /v1/leads/{leadId}/events`: one event, or a batch of them. */
+export const leadEventsRequestSchema = z
+  .union([
+    leadEventRequestSchema,
+    z
+      .object({
+        events: z
+          .array(leadEventRequestSchema)
+          .min(1)
+          .max(MAX_EVENTS_PER_REQUEST)
+          .meta({ description: `1 to ${MAX_EVENTS_PER_REQUEST} events, in any order.` }),
+      })
+      .meta({ id: 'LeadEventBatch', description: 'A batch of events of the lead, as a CRM or DMS sync sends them.' }),
+  ])
+  .meta({ id: 'LeadEventsBody' });
+
+type _LeadEventsRequestMatchesHandler = Assert<
+  MutuallyAssignable<z.input<typeof leadEventsRequestSchema>, z.input<typeof leadEventsBodySchema>>
+>;
+
+/** The 202 body of `POST /v1/leads/{leadId}/events`. */
+export const leadEventsResultSchema = z
+  .object({
+    accepted: z.array(z.string()).meta({ description: 'Ids of the events stored by this request, in request order.' }),
+    duplicates: z.array(z.string()).meta({
+      description: 'Ids of the events already stored before this request (a retry or a re-sync); they change nothing.',
+    }),
+  })
+  .meta({
+    id: 'LeadEventsResult',
+    description: 'Outcome of a lead events request. Sending the same events again is safe.',
+  });
+
+type _LeadEventsResultMatchesService = Assert<
+  MutuallyAssignable<z.infer<typeof leadEventsResultSchema>, RecordEventsResult>
+>;
+
+function pascalCase(value: string): string {
+  return value
+    .split('-')
+    .map((part) => part.charAt(0).toUpperCase() + part.slice(1))
+    .join('');
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Marketing spend
+
+const spendRowShape = spendRowSchema.shape;
+
+/** The body of `PUT /v1/spend`, with the handler's own field schemas. */
+export const spendRequestSchema = z
+  .object({
+    rows: z
+      .array(
+        z
+          .object({
+            month: spendRowShape.month.meta({ description: 'Month of the spend, `YYYY-MM`.', examples: ['2026-06'] }),
+            source: spendRowShape.source.meta({
+              description: 'Marketing source as leads carry it (`google-ads`, `meta-ads`...).',
+            }),
+            campaign: spendRowShape.campaign.meta({
+              description: 'Campaign id as leads carry it; without it the spend covers every campaign of the source.',
+            }),
+            site: spendRowShape.site.meta({
+              description:
+                "Site id. Without it the spend is spread over the sites by their share of the month's leads of the " +
+                "source (and campaign); when that source had no lead, by their share of all the month's leads; when " +
+                'the tenant had no lead, it goes to `unassigned`.',
+            }),
+            amount: spendRowShape.amount.meta({ description: 'Amount in EUR, at most two decimals.' }),
+          })
+          .meta({ id: 'SpendRow' }),
+      )
+      .min(1)
+      .max(MAX_SPEND_ROWS)
+      .meta({ description: `1 to ${MAX_SPEND_ROWS} rows.` }),
+  })
+  .meta({
+    id: 'SpendUpload',
+    description: 'Monthly marketing spend; the rows replace all spend of every month they name.',
+  });
+
+type _SpendRequestMatchesHandler = Assert<
+  MutuallyAssignable<z.input<typeof spendRequestSchema>, z.input<typeof spendBodySchema>>
+>;
+
+/** The 200 body of `PUT /v1/spend`. */
+export const spendUploadResultSchema = z
+  .object({
+    months: z
+      .array(z.string().regex(/^\d{4}-(0[1-9]|1[0-2])$/))
+      .meta({ description: 'Months whose spend the rows replaced, `YYYY-MM`, sorted.' }),
+    rows: countSchema.meta({ description: 'Rows stored.' }),
+  })
+  .meta({ id: 'SpendUploadResult' });
+
+type _SpendUploadResultMatchesService = Assert<
+  MutuallyAssignable<z.infer<typeof spendUploadResultSchema>, SpendUploadResult>
 >;
 
 // ---------------------------------------------------------------------------------------------------------

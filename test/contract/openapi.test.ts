@@ -3,10 +3,18 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { buildOpenApiDocument, serializeOpenApiDocument } from '#shared/api/openapi';
 import { ERROR_STATUS, type ErrorCode } from '#shared/api/resource-schemas';
 import { ROUTES, type RouteDefinition } from '#shared/http/routes';
-import { kpiReportBySource, leadResource } from '#test/contract/factories';
+import {
+  kpiReportByChannelActivity,
+  kpiReportBySource,
+  leadEventInputs,
+  leadLifecycle,
+  leadResource,
+  spendBody,
+} from '#test/contract/factories';
 import { contractIssues, expectResponseMatchesContract, requestBodyIssues } from '#test/support/contract';
 
 const WEBHOOK = '/v1/webhooks/{tenantId}/{integrationId}';
+const LEAD_EVENTS = '/v1/leads/{leadId}/events';
 const FIXTURES = new URL('../fixtures/leads/', import.meta.url);
 
 interface Operation {
@@ -255,9 +263,146 @@ describe('webhook operations', () => {
   );
 });
 
+describe('lead events operation', () => {
+  it('documents every error status', () => {
+    const statuses = Object.keys(operationOf('POST', LEAD_EVENTS)?.responses ?? {});
+
+    expect(statuses).toEqual(['202', '400', '401', '403', '404', '429', '500', '503']);
+  });
+
+  it('describes idempotency, late events and system actors', () => {
+    const description = operationOf('POST', LEAD_EVENTS)?.description ?? '';
+
+    expect(description).toContain('`eventId`');
+    expect(description).toContain('out of order');
+    expect(description).toContain('`system` actor');
+  });
+
+  it.each(leadEventInputs().map((event) => [event.type, event] as const))(
+    'documents a single %s event',
+    (_type, event) => {
+      expect(requestBodyIssues('POST', LEAD_EVENTS, 'application/json', event)).toEqual([]);
+    },
+  );
+
+  it('documents a batch of events', () => {
+    expect(requestBodyIssues('POST', LEAD_EVENTS, 'application/json', { events: leadEventInputs() })).toEqual([]);
+  });
+
+  it('rejects an empty batch and one over 100 events', () => {
+    const [event] = leadEventInputs();
+    const tooMany = Array.from({ length: 101 }, (_, index) => ({ ...event, eventId: `crm-417:${index}` }));
+
+    expect(requestBodyIssues('POST', LEAD_EVENTS, 'application/json', { events: [] })).toEqual([
+      expect.stringContaining('body.events: Too small'),
+    ]);
+    expect(requestBodyIssues('POST', LEAD_EVENTS, 'application/json', { events: tooMany })).toContainEqual(
+      expect.stringContaining('body.events: Too big'),
+    );
+  });
+
+  it('rejects an event without eventId', () => {
+    const { eventId: _eventId, ...withoutId } = leadEventInputs()[0] ?? {};
+
+    expect(requestBodyIssues('POST', LEAD_EVENTS, 'application/json', withoutId)).toContainEqual(
+      expect.stringContaining('body.eventId: Invalid input'),
+    );
+  });
+
+  it('rejects an unknown lost reason', () => {
+    const lost = { ...leadEventInputs().at(-1), reason: 'too expensive, said the customer' };
+
+    expect(requestBodyIssues('POST', LEAD_EVENTS, 'application/json', lost)).toContainEqual(
+      expect.stringContaining('body.reason: Invalid option'),
+    );
+  });
+
+  it('accepts the 202 result and the 403 of finance', () => {
+    expectResponseMatchesContract('POST', '/v1/leads/ld_abcdefghijklmnopqrstuvwxyz/events', 202, 'application/json', {
+      accepted: ['crm-417:call-1'],
+      duplicates: ['crm-417:assign'],
+    });
+    expectResponseMatchesContract('POST', LEAD_EVENTS, 403, 'application/json', {
+      error: { code: 'FORBIDDEN', message: 'The finance role cannot record lead events' },
+    });
+  });
+});
+
+describe('spend operation', () => {
+  it('documents every error status', () => {
+    const statuses = Object.keys(operationOf('PUT', '/v1/spend')?.responses ?? {});
+
+    expect(statuses).toEqual(['200', '400', '401', '403', '429', '500', '503']);
+  });
+
+  it('documents the spend body', () => {
+    expect(requestBodyIssues('PUT', '/v1/spend', 'application/json', spendBody())).toEqual([]);
+  });
+
+  it('rejects an invalid month and an empty upload', () => {
+    const body = spendBody();
+    const badMonth = { rows: [{ ...body.rows[0], month: '2026-13' }] };
+
+    expect(requestBodyIssues('PUT', '/v1/spend', 'application/json', badMonth)).toEqual([
+      expect.stringContaining('body.rows.0.month'),
+    ]);
+    expect(requestBodyIssues('PUT', '/v1/spend', 'application/json', { rows: [] })).not.toEqual([]);
+  });
+
+  it('describes the spread of spend without site', () => {
+    expect(operationOf('PUT', '/v1/spend')?.description).toContain('share of the month');
+  });
+
+  it('accepts the 200 result and the 403 of a site manager', () => {
+    expectResponseMatchesContract('PUT', '/v1/spend', 200, 'application/json', {
+      months: ['2026-10', '2026-11'],
+      rows: 3,
+    });
+    expectResponseMatchesContract('PUT', '/v1/spend', 403, 'application/json', {
+      error: { code: 'FORBIDDEN', message: 'The site-manager role cannot upload spend; group admins and finance can' },
+    });
+  });
+});
+
+describe('KPI operation', () => {
+  it('documents the basis parameter with its default', () => {
+    const basis = (operationOf('GET', '/v1/kpis')?.parameters ?? []).find((parameter) => parameter.name === 'basis');
+
+    expect(basis).toEqual(
+      expect.objectContaining({
+        in: 'query',
+        required: false,
+        schema: expect.objectContaining({ default: 'cohort', enum: ['cohort', 'activity'] }),
+      }),
+    );
+  });
+
+  it('accepts a report by channel on the activity basis', () => {
+    expectResponseMatchesContract('GET', '/v1/kpis', 200, 'application/json', kpiReportByChannelActivity());
+  });
+
+  it('rejects a report without basis', () => {
+    const { basis: _basis, ...withoutBasis } = kpiReportBySource();
+
+    expect(contractIssues('GET', '/v1/kpis', 200, 'application/json', withoutBasis)).not.toEqual([]);
+  });
+
+  it('rejects a row without figures', () => {
+    const report = { ...kpiReportBySource(), rows: [{ source: 'google-ads', leads: 12 }] };
+
+    expect(contractIssues('GET', '/v1/kpis', 200, 'application/json', report)).not.toEqual([]);
+  });
+});
+
 describe('expectResponseMatchesContract', () => {
   it('accepts a lead with every field', () => {
     expectResponseMatchesContract('GET', '/v1/leads/{leadId}', 200, 'application/json; charset=utf-8', leadResource());
+  });
+
+  it('accepts a lead with its lifecycle', () => {
+    const lead = leadResource({ status: 'sale', lifecycle: leadLifecycle() });
+
+    expectResponseMatchesContract('GET', '/v1/leads/{leadId}', 200, 'application/json', lead);
   });
 
   it('accepts a concrete path', () => {
@@ -335,7 +480,9 @@ describe('expectResponseMatchesContract', () => {
   });
 
   it('rejects KPI rows keyed by another groupBy', () => {
-    const report = { ...kpiReportBySource(), rows: [{ site: 'amiens-nord', leads: 1 }] };
+    const [row] = kpiReportBySource().rows;
+    const { source: _source, ...figures } = row ?? { source: '' };
+    const report = { ...kpiReportBySource(), rows: [{ site: 'amiens-nord', ...figures }] };
 
     expect(contractIssues('GET', '/v1/kpis', 200, 'application/json', report)).not.toEqual([]);
   });
