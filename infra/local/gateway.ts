@@ -25,6 +25,16 @@ export type LocalRoute = (body: Buffer) => Promise<{ statusCode: number; body: u
 /** A page served on GET outside the API routes, such as the API reference at `/docs`. */
 export type LocalPage = () => Promise<{ contentType: string; body: Buffer }>;
 
+/** A handler's answer to a route, as the client receives it; tests use it to check responses against the contract. */
+export interface ObservedResponse {
+  method: string;
+  /** Route path with `{name}` parameters, as in `ROUTES`. */
+  routePath: string;
+  statusCode: number;
+  contentType: string;
+  body: string;
+}
+
 /** Component name to whether it is up, for `GET /health`. */
 export type HealthCheck = () => Promise<Record<string, boolean>>;
 
@@ -37,6 +47,8 @@ export interface GatewayOptions {
   localRoutes?: Record<string, LocalRoute>;
   /** Keyed by path, served on GET. */
   pages?: Record<string, LocalPage>;
+  /** Called with every handler response, after it is written. */
+  observeResponse?: (response: ObservedResponse) => void;
   log?: (line: string) => void;
 }
 
@@ -168,6 +180,18 @@ async function handleRequest(
     return;
   }
   writeResult(response, result, requestId);
+  if (options.observeResponse && typeof result === 'object') {
+    const headers = Object.fromEntries(
+      Object.entries(result.headers ?? {}).map(([name, value]) => [name.toLowerCase(), value]),
+    );
+    options.observeResponse({
+      method: match.route.method,
+      routePath: match.route.path,
+      statusCode: result.statusCode ?? 200,
+      contentType: String(headers['content-type'] ?? ''),
+      body: result.isBase64Encoded ? Buffer.from(result.body ?? '', 'base64').toString('utf8') : (result.body ?? ''),
+    });
+  }
 }
 
 function findRoute(

@@ -19,7 +19,7 @@ import { apiReferencePage } from './api-docs';
 import { type DevTokenClaims, ensureDevJwtSecret, issueDevToken } from './dev-token';
 import { type DynamoDbLocal, ensureTable, LOCAL_AWS, startDynamoDbLocal } from './dynamodb-local';
 import { PortInUseError } from './errors';
-import { type Gateway, type HttpHandler, type LocalRoute, startGateway } from './gateway';
+import { type Gateway, type GatewayOptions, type HttpHandler, type LocalRoute, startGateway } from './gateway';
 import { type GraphServer, startGraphServer } from './graph-server';
 import { createLambdaContext } from './lambda-context';
 import { isAddressInUse, listenPort, reserveFreePort } from './ports';
@@ -66,6 +66,8 @@ export interface LocalStackOptions {
   /** Handlers that replace the real ones, for tests of the stack itself. */
   handlers?: Partial<LocalHandlers>;
   poller?: { pollIntervalMs?: number; maxRetryAttempts?: number; retryBaseDelayMs?: number };
+  /** Called with every handler response of the gateway (tests check them against the OpenAPI document). */
+  observeResponse?: GatewayOptions['observeResponse'];
 }
 
 export interface LocalStack {
@@ -195,6 +197,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       }),
       localRoutes: { 'POST /_local/nightly': nightlyRoute(runNightly, log) },
       pages: { '/docs': apiReferencePage(dataDir) },
+      observeResponse: options.observeResponse,
     });
     cleanups.push(gateway.stop);
 

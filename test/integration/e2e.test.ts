@@ -219,4 +219,9 @@ describe('local stack end to end', () => {
     expect(response.status).toBe(400);
     expect(errorBodySchema.safeParse(await response.json()).success).toBe(true);
   });
+
+  // Runs last (vitest keeps declaration order), over every handler response the tests above received.
+  it('answers only what the OpenAPI document describes', () => {
+    expect(stack.contractViolations).toEqual([]);
+  });
 });

@@ -2,6 +2,7 @@
  * Starts the local stack in the test process, on free ports and a temporary data directory, and signs
  * webhook deliveries as the demo tenant's senders do.
  */
+
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -20,6 +21,7 @@ import {
   type LocalStackOptions,
   startLocalStack,
 } from '#infra/local/stack';
+import { contractIssues } from './contract';
 
 export const LEAD_FIXTURES_DIR = join(FIXTURES_DIR, 'leads');
 
@@ -31,6 +33,8 @@ export interface TestStack {
   tenant: TenantDocument;
   /** Lines the stack logged (poller retries, handler errors). */
   logs: string[];
+  /** Handler responses received so far that do not match the OpenAPI document, one line each. */
+  contractViolations: string[];
   /** A dev token; a group admin of the demo tenant unless `claims` overrides it. */
   token(claims?: Partial<DevTokenClaims>): Promise<string>;
   /** GET with a bearer token (a group admin's unless given); resolves with the status and the parsed JSON body. */
@@ -51,7 +55,24 @@ export async function startTestStack(options: TestStackOptions = {}): Promise<Te
   process.env.POWERTOOLS_LOG_LEVEL ??= 'WARN';
   const dataDir = options.dataDir ?? (await mkdtemp(join(tmpdir(), 'leadpilot-stack-')));
   const logs: string[] = [];
+  const contractViolations: string[] = [];
   const stack = await startLocalStack({
+    // Every response a test receives from a handler is checked against the OpenAPI document.
+    observeResponse: (observed) => {
+      const where = `${observed.method} ${observed.routePath} ${observed.statusCode}`;
+      try {
+        const body: unknown = observed.contentType.startsWith('application/json')
+          ? JSON.parse(observed.body)
+          : observed.body;
+        const { method, routePath, statusCode, contentType } = observed;
+        for (const issue of contractIssues(method, routePath, statusCode, contentType, body)) {
+          contractViolations.push(`${where}: ${issue}`);
+        }
+      } catch (error) {
+        const reason = error instanceof Error ? error.message : String(error);
+        contractViolations.push(`${where}: could not be checked (${reason})`);
+      }
+    },
     port: 0,
     fresh: false,
     ...options,
@@ -68,6 +89,7 @@ export async function startTestStack(options: TestStackOptions = {}): Promise<Te
     stack,
     tenant,
     logs,
+    contractViolations,
     token,
     getJson: async (path, bearer) => {
       const response = await fetch(`${stack.url}${path}`, {
