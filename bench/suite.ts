@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { version as duckDbVersion } from '@duckdb/node-api';
 import { addDays } from '#shared/kpi/dates';
+import { benchBundles } from './bundles';
 import { expectedCells, generateDataset } from './dataset';
 import { openEnvironment } from './environment';
 import { benchLakeVsExport } from './export-vs-lake';
@@ -77,6 +78,9 @@ export async function runBenchmarks(options: { quick: boolean }): Promise<void> 
   const loadAtStart = round(loadavg()[0] ?? 0, 3);
   const sections: Section[] = [];
 
+  progress('function bundles: size and module load time');
+  const bundleFigures = await benchBundles(process.cwd());
+
   progress('starting DynamoDB Local in a temporary folder');
   const env = await openEnvironment();
   try {
@@ -138,6 +142,7 @@ export async function runBenchmarks(options: { quick: boolean }): Promise<void> 
         sizes.queryRuns,
       ),
     });
+    sections.push({ title: '5. Lambda bundles (esbuild as the CDK app builds them)', figures: bundleFigures });
   } finally {
     progress('stopping DynamoDB Local and removing the temporary folder');
     await env.close();

@@ -14,7 +14,7 @@ import { acknowledge } from './nag';
 /**
  * Prepended to every bundle: ESM output has no `require`, which some CommonJS dependencies call at run time.
  */
-const ESM_REQUIRE_BANNER =
+export const ESM_REQUIRE_BANNER =
   "import { createRequire as leadpilotCreateRequire } from 'node:module'; const require = leadpilotCreateRequire(import.meta.url);";
 
 /**
