@@ -1,5 +1,6 @@
 /** Settings and error output shared by the local stack's command-line entry points. */
 import { resolve } from 'node:path';
+import { type ParseArgsConfig, parseArgs } from 'node:util';
 import { LocalStackError } from './errors';
 
 export const DEFAULT_PORT = 3000;
@@ -36,4 +37,35 @@ export function exitOnError(error: unknown): never {
 export function fail(message: string): never {
   process.stderr.write(`${message}\n`);
   process.exit(1);
+}
+
+type StringOptions<Names extends string> = Record<Names, { type: 'string' }>;
+
+/**
+ * Parses the command line of a local-stack command whose options are strings, with `--help` and a required
+ * `--tenant`. Exits with the usage text on an unknown option or a missing tenant; returns null after
+ * printing the usage for `--help`.
+ */
+export function parseTenantCommandLine<Names extends string>(
+  options: StringOptions<Names>,
+  usage: string,
+): ({ tenant: string } & Partial<Record<Names, string>>) | null {
+  let values: Record<string, string | boolean | undefined>;
+  try {
+    const config: ParseArgsConfig = {
+      options: { ...options, tenant: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
+      strict: true,
+    };
+    ({ values } = parseArgs(config) as { values: Record<string, string | boolean | undefined> });
+  } catch (error) {
+    fail(`${error instanceof Error ? error.message : String(error)}\n${usage}`);
+  }
+  if (values.help) {
+    process.stdout.write(`${usage}\n`);
+    return null;
+  }
+  if (typeof values.tenant !== 'string' || values.tenant === '') {
+    fail(`--tenant is required\n${usage}`);
+  }
+  return values as { tenant: string } & Partial<Record<Names, string>>;
 }

@@ -4,9 +4,8 @@
  */
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { parseArgs } from 'node:util';
 import * as z from 'zod';
-import { dataDirFromEnvironment, exitOnError, fail, portFromEnvironment } from './cli';
+import { dataDirFromEnvironment, exitOnError, fail, parseTenantCommandLine, portFromEnvironment } from './cli';
 import { StackNotFoundError } from './errors';
 
 const USAGE = `Usage: npm run nightly -- --tenant <tenantId> [--from YYYY-MM-DD --to YYYY-MM-DD]
@@ -33,26 +32,9 @@ async function stackPort(dataDir: string): Promise<number> {
 }
 
 async function main(): Promise<void> {
-  let values: { tenant?: string; from?: string; to?: string; help?: boolean };
-  try {
-    ({ values } = parseArgs({
-      options: {
-        tenant: { type: 'string' },
-        from: { type: 'string' },
-        to: { type: 'string' },
-        help: { type: 'boolean', short: 'h' },
-      },
-      strict: true,
-    }));
-  } catch (error) {
-    fail(`${error instanceof Error ? error.message : String(error)}\n${USAGE}`);
-  }
-  if (values.help) {
-    process.stdout.write(`${USAGE}\n`);
+  const values = parseTenantCommandLine({ from: { type: 'string' }, to: { type: 'string' } }, USAGE);
+  if (!values) {
     return;
-  }
-  if (!values.tenant) {
-    fail(`--tenant is required\n${USAGE}`);
   }
 
   const port = await stackPort(dataDirFromEnvironment());

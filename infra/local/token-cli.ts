@@ -2,8 +2,7 @@
  * `npm run token -- --tenant demo [--role site-manager --sites amiens-nord]`: prints a dev JWT for the local
  * gateway, signed with the secret of the data directory (LEADPILOT_DATA_DIR, default `.local/`).
  */
-import { parseArgs } from 'node:util';
-import { dataDirFromEnvironment, exitOnError, fail } from './cli';
+import { dataDirFromEnvironment, exitOnError, fail, parseTenantCommandLine } from './cli';
 import { issueDevToken, readDevJwtSecret } from './dev-token';
 
 const USAGE = `Usage: npm run token -- --tenant <tenantId> [--role <role>] [--sites <ids>] [--subject <sub>] [--ttl <seconds>]
@@ -14,28 +13,17 @@ const USAGE = `Usage: npm run token -- --tenant <tenantId> [--role <role>] [--si
   --ttl      lifetime in seconds, default 43200 (12 h)`;
 
 async function main(): Promise<void> {
-  let values: { tenant?: string; role?: string; sites?: string; subject?: string; ttl?: string; help?: boolean };
-  try {
-    ({ values } = parseArgs({
-      options: {
-        tenant: { type: 'string' },
-        role: { type: 'string' },
-        sites: { type: 'string' },
-        subject: { type: 'string' },
-        ttl: { type: 'string' },
-        help: { type: 'boolean', short: 'h' },
-      },
-      strict: true,
-    }));
-  } catch (error) {
-    fail(`${error instanceof Error ? error.message : String(error)}\n${USAGE}`);
-  }
-  if (values.help) {
-    process.stdout.write(`${USAGE}\n`);
+  const values = parseTenantCommandLine(
+    {
+      role: { type: 'string' },
+      sites: { type: 'string' },
+      subject: { type: 'string' },
+      ttl: { type: 'string' },
+    },
+    USAGE,
+  );
+  if (!values) {
     return;
-  }
-  if (!values.tenant) {
-    fail(`--tenant is required\n${USAGE}`);
   }
   const ttlSeconds = values.ttl === undefined ? undefined : Number(values.ttl);
   if (ttlSeconds !== undefined && !(Number.isInteger(ttlSeconds) && ttlSeconds > 0)) {
