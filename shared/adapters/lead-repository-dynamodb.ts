@@ -78,6 +78,24 @@ function decodeCursor(text: string): Cursor {
   }
 }
 
+/** Whether a decoded cursor points into one of the query's months of the caller's tenant, within its dates. */
+function cursorFits(cursor: Cursor, months: string[], query: LeadListQuery): boolean {
+  const month = months[cursor.month];
+  if (month === undefined) {
+    return false;
+  }
+  if (cursor.key === undefined) {
+    return true;
+  }
+  const sortKey = cursor.key.gsi1sk;
+  return (
+    cursor.key.gsi1pk === leadKeys.gsi1pk(query.tenantId, month) &&
+    typeof sortKey === 'string' &&
+    sortKey >= query.from &&
+    sortKey <= `${query.to}#\uffff`
+  );
+}
+
 function leadFromItem(item: Record<string, unknown>): Lead {
   const lead: Record<string, unknown> = { ...item };
   for (const attribute of KEY_ATTRIBUTES) {
@@ -208,6 +226,10 @@ export class DynamoLeadRepository implements LeadRepository {
   async list(query: LeadListQuery): Promise<LeadPage> {
     const months = monthsBetween(query.from, query.to);
     let cursor: Cursor = query.cursor ? decodeCursor(query.cursor) : { month: 0 };
+    if (query.cursor && !cursorFits(cursor, months, query)) {
+      // A cursor from another query (other tenant, other dates) would make DynamoDB reject the start key.
+      throw new ValidationError('cursor does not belong to this query; repeat the query without it');
+    }
     const items: Lead[] = [];
     while (cursor.month < months.length) {
       const month = months[cursor.month] as string;

@@ -11,12 +11,15 @@ type HttpRequest = middy.Request<APIGatewayProxyEventV2, APIGatewayProxyStructur
 const RETRY_AFTER_SECONDS = '5';
 
 /**
- * Sets the request id as the log correlation id, and the route as a log key, for the whole invocation.
+ * Sets the Lambda context, the request id as the log correlation id, and the route as a log key, for the
+ * whole invocation. The context is set on every invocation because the local stack runs every function in
+ * one process, where the logger is shared.
  */
 export function correlation(): middy.MiddlewareObj<APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2> {
   return {
     before: (request: HttpRequest) => {
       logger.resetKeys();
+      logger.addContext(request.context);
       logger.setCorrelationId(request.event.requestContext?.requestId ?? request.context.awsRequestId);
       logger.appendKeys({ route: request.event.routeKey });
     },

@@ -61,10 +61,16 @@ export function parseAdfXml(body: Uint8Array): LeadDraft[] {
   if (/<!DOCTYPE|<!ENTITY/i.test(text)) {
     throw new ForbiddenXmlConstructError('ADF document contains a DOCTYPE or ENTITY declaration, which is rejected');
   }
+  if (text.trim() === '') {
+    throw new MalformedPayloadError('ADF document is empty');
+  }
   const validation = XMLValidator.validate(text);
   if (validation !== true) {
-    const { code, line, col } = validation.err;
-    throw new MalformedPayloadError(`ADF document is not well-formed XML (${code} at line ${line}, column ${col})`);
+    // The validator reports where it noticed the fault, which for an unclosed element is where it opened.
+    const { code, msg, line, col } = validation.err;
+    const where = Number.isInteger(line) && Number.isInteger(col) ? ` near line ${line}, column ${col}` : '';
+    const detail = msg.replace(/\s+/g, ' ').slice(0, 200);
+    throw new MalformedPayloadError(`ADF document is not well-formed XML: ${detail} (${code}${where})`);
   }
 
   let document: unknown;

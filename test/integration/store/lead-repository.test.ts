@@ -10,6 +10,7 @@ import {
   DynamoQuarantineRepository,
   monthsBetween,
 } from '#shared/adapters/lead-repository-dynamodb';
+import { ValidationError } from '#shared/errors';
 import { PersonKeyConflictError, type PersonKeyWrite } from '#shared/store/lead-repository';
 import { LEADS_TABLE } from '#shared/store/tables';
 import { aLead } from '#test/factories/lead';
@@ -65,6 +66,29 @@ describe('DynamoLeadRepository', () => {
     await leads.createIfAbsent(lead);
 
     expect(await leads.get('demo', lead.leadId)).toBeUndefined();
+  });
+
+  it('rejects a cursor made for another tenant or range', async () => {
+    const tenantId = 'cursors';
+    for (const localDate of ['2026-10-01', '2026-10-02']) {
+      await leads.createIfAbsent(aLead({ tenantId, localDate, datedAt: `${localDate}T10:00:00.000Z` }));
+    }
+    const range = { from: '2026-10-01', to: '2026-10-31', visibleSites: '*' as const, limit: 1 };
+    const first = await leads.list({ ...range, tenantId });
+    const forged = Buffer.from(
+      JSON.stringify({
+        month: 0,
+        key: { pk: 'LEAD#other#x', sk: 'LEAD', gsi1pk: 'TENANT#other#MONTH#2026-10', gsi1sk: '2026-10-01#x' },
+      }),
+    ).toString('base64url');
+
+    await expect(leads.list({ ...range, tenantId: 'other', cursor: first.nextCursor })).rejects.toThrow(
+      ValidationError,
+    );
+    await expect(leads.list({ ...range, tenantId, cursor: forged })).rejects.toThrow(ValidationError);
+    await expect(leads.list({ ...range, tenantId, from: '2026-10-02', cursor: first.nextCursor })).rejects.toThrow(
+      ValidationError,
+    );
   });
 
   it('lists leads across months page by page, restricted to the visible sites', async () => {
