@@ -11,7 +11,7 @@
  * its draft 2020-12 build (`ajv/dist/2020`) would be the standard choice once it is a dev dependency.
  */
 import { expect } from 'vitest';
-import { z } from 'zod';
+import * as z from 'zod';
 import { buildOpenApiDocument, type OpenAPIObject } from '#shared/api/openapi';
 import { matchRoute } from '#shared/http/routes';
 
