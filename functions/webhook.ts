@@ -1,7 +1,7 @@
 /**
  * Webhook for lead deliveries: `POST /v1/webhooks/{tenantId}/{integrationId}` takes one payload in the
- * integration's format and answers 202 `{leadIds, duplicates, pending}`; `GET` on the same route answers
- * Meta's subscription handshake.
+ * integration's format and responds with 202 `{leadIds, duplicates, pending}`; `GET` on the same route
+ * completes Meta's subscription handshake.
  */
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import middy from '@middy/core';
@@ -56,5 +56,5 @@ async function receive(event: APIGatewayProxyEventV2): Promise<APIGatewayProxySt
   return jsonResponse(202, result);
 }
 
-// middy runs onError hooks last-registered first, so errors are counted before the error handler answers.
+// middy runs onError hooks last-registered first, so errors are counted before the error handler builds the response.
 export const handler = middy(receive).use(correlation()).use(httpErrorHandler()).use(webhookErrorMetrics());

@@ -27,8 +27,8 @@ export function correlation(): middy.MiddlewareObj<APIGatewayProxyEventV2, APIGa
 }
 
 /**
- * Maps errors to responses: a `DomainError` answers its status with `{error:{code,message}}`; anything else
- * answers 500 with a generic message, so internals never reach the client, and is logged with its stack.
+ * Maps errors to responses. A `DomainError` becomes its status with `{error:{code,message}}`. Anything else
+ * becomes a 500 with a generic message, so internals never reach the client, and is logged with its stack.
  */
 export function httpErrorHandler(): middy.MiddlewareObj<APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2> {
   return {

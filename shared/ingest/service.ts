@@ -38,7 +38,7 @@ export interface Delivery {
 }
 
 /**
- * Answers Meta's subscription handshake: returns `hub.challenge` when `hub.verify_token` matches the
+ * Completes Meta's subscription handshake: returns `hub.challenge` when `hub.verify_token` matches the
  * integration's verify token.
  */
 export async function verifySubscription(
