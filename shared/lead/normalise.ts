@@ -2,8 +2,7 @@
  * Interpretation of the raw strings that source parsers extract: phones, emails, dates and numbers.
  * Each function returns null for a value it cannot read, and the caller decides whether to flag the lead.
  */
-import { type CountryCode, parsePhoneNumberFromString } from 'libphonenumber-js';
-import { parsePhoneNumberFromString as parseWithFullMetadata } from 'libphonenumber-js/max';
+import { type CountryCode, type PhoneNumber, parsePhoneNumberFromString } from 'libphonenumber-js/max';
 
 /** Regions that share the French ten-digit national numbering plan (trunk prefix 0, international prefix 00). */
 const FRENCH_PLAN_REGIONS = new Set<string>(['FR', 'RE', 'YT', 'GP', 'MQ', 'GF', 'PM', 'BL', 'MF']);
@@ -15,7 +14,7 @@ const FRENCH_CALLING_CODES = new Set(['33', '262', '508', '590', '594', '596', '
  * Leading digits (after the trunk 0) of the ranges that the French numbering plan gives to overseas
  * departments: 262/263/269 and 639/692/693 (La Réunion, Mayotte), 508 (Saint-Pierre-et-Miquelon),
  * 590/690/691 (Guadeloupe), 594/694 (Guyane), 596/696/697 (Martinique), 976 (VoIP).
- * Only these numbers pay for the slower check against libphonenumber-js's full metadata.
+ * Only these numbers pay for the extra parses in the overseas regions.
  */
 const OVERSEAS_LEADING_DIGITS = /^(?:26[239]|508|59[046]|639|69[0-467]|976)/;
 
@@ -33,8 +32,10 @@ const FRENCH_OVERSEAS_REGIONS: CountryCode[] = ['RE', 'YT', 'GP', 'MQ', 'GF', 'P
  * - A French national number that the full metadata places in an overseas department keeps that
  *   department's country code: `0692 12 34 56` becomes `+262692123456`.
  *
- * Validity uses libphonenumber-js's "min" metadata (number length and leading digits), so
- * numbers from the ranges reserved for fiction, such as `06 39 98 xx xx`, are accepted.
+ * Validity uses libphonenumber-js's full metadata, except that a French number of the right shape that
+ * the metadata does not list as assigned is still accepted: the ranges reserved for fiction, such as
+ * `06 39 98 xx xx`, are what test leads and demos use. Only the full metadata is bundled, because it alone
+ * tells overseas departments apart and the webhook bundle has a size budget.
  */
 export function normalisePhone(raw: string, defaultRegion = 'FR'): string | null {
   const digits = raw.replace(/\D/g, '');
@@ -46,7 +47,7 @@ export function normalisePhone(raw: string, defaultRegion = 'FR'): string | null
   const hasInternationalPrefix = !hasPlus && digits.startsWith('00');
 
   const parsed = parsePhoneNumberFromString(raw, defaultRegion as CountryCode);
-  if (!parsed?.isValid()) {
+  if (!parsed || !(parsed.isValid() || isWellFormedFrenchNumber(parsed))) {
     return null;
   }
   if (isFrenchPlan && hasInternationalPrefix && !FRENCH_CALLING_CODES.has(parsed.countryCallingCode)) {
@@ -65,14 +66,19 @@ export function normalisePhone(raw: string, defaultRegion = 'FR'): string | null
   return parsed.number;
 }
 
+/** A +33 number of nine national digits that does not start with 0: the shape of every French number. */
+function isWellFormedFrenchNumber(parsed: PhoneNumber): boolean {
+  return parsed.countryCallingCode === '33' && /^[1-9]\d{8}$/.test(parsed.nationalNumber);
+}
+
 /** Returns the E.164 form of a French national number that belongs to an overseas department, else null. */
 function overseasNumber(raw: string): string | null {
-  const metropolitan = parseWithFullMetadata(raw, 'FR');
+  const metropolitan = parsePhoneNumberFromString(raw, 'FR');
   if (metropolitan?.isValid()) {
     return null;
   }
   for (const region of FRENCH_OVERSEAS_REGIONS) {
-    const candidate = parseWithFullMetadata(raw, region);
+    const candidate = parsePhoneNumberFromString(raw, region);
     if (candidate?.isValid()) {
       return candidate.number;
     }
