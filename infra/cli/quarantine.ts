@@ -2,7 +2,6 @@
  * `npm run quarantine -- <command>`: quarantined payloads and pending Meta fetches of a tenant, on the local
  * stack or on a deployed lead table. Payload bodies are never printed because they contain personal data.
  */
-import { parseArgs } from 'node:util';
 import { HttpGraphApi } from '#shared/adapters/graph-api-http';
 import {
   DynamoLeadRepository,
@@ -12,7 +11,7 @@ import {
 import { DynamoTenantRepository } from '#shared/adapters/tenant-repository-dynamodb';
 import type { IngestDependencies } from '#shared/ingest/pipeline';
 import { replayQuarantined, retryPendingFetches } from '#shared/ingest/replay';
-import { type CliContext, isDirectRun, reportError, runFromShell } from './run';
+import { type CliContext, isDirectRun, parseToolArguments, reportError, runFromShell } from './run';
 import { type CliTarget, CliUsageError, openTarget, TARGET_OPTIONS, TARGET_USAGE } from './target';
 
 const USAGE = `Usage: npm run quarantine -- <command> [--tenant TENANT] [options]
@@ -47,7 +46,7 @@ const POSITIONALS: Record<string, number> = { list: 0, replay: 1, 'retry-pending
 /** Runs the tool with `argv` (the arguments after the script name) and returns the exit code. */
 export async function main(argv: string[], context: CliContext): Promise<number> {
   try {
-    const { values, positionals } = parseCommandLine(argv);
+    const { values, positionals } = parseToolArguments(argv, OPTIONS);
     if (values.help) {
       context.print(USAGE);
       return 0;
@@ -80,14 +79,6 @@ export async function main(argv: string[], context: CliContext): Promise<number>
     return 0;
   } catch (error) {
     return reportError(error, USAGE, context);
-  }
-}
-
-function parseCommandLine(argv: string[]) {
-  try {
-    return parseArgs({ args: argv, options: OPTIONS, allowPositionals: true, strict: true });
-  } catch (error) {
-    throw new CliUsageError(error instanceof Error ? error.message : String(error), { cause: error });
   }
 }
 

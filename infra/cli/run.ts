@@ -1,6 +1,7 @@
 /** Process plumbing shared by the operator tools: output, exit codes and the direct-run check. */
 import { realpathSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { type ParseArgsConfig, parseArgs } from 'node:util';
 import { dataDirFromEnvironment } from '#infra/local/cli';
 import { LocalStackError } from '#infra/local/errors';
 import { DomainError } from '#shared/errors';
@@ -77,4 +78,20 @@ export function runFromShell(main: (argv: string[], context: CliContext) => Prom
       process.exitCode = 1;
     },
   );
+}
+
+/**
+ * Parses a tool's arguments: its options and positional arguments, with unknown options rejected.
+ *
+ * @throws CliUsageError with `parseArgs`'s message, so the tool prints it with its usage.
+ */
+export function parseToolArguments<Options extends NonNullable<ParseArgsConfig['options']>>(
+  argv: string[],
+  options: Options,
+) {
+  try {
+    return parseArgs({ args: argv, options, allowPositionals: true, strict: true });
+  } catch (error) {
+    throw new CliUsageError(error instanceof Error ? error.message : String(error), { cause: error });
+  }
 }

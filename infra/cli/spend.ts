@@ -4,12 +4,11 @@
  * replace the spend stored for them.
  */
 import { readFile } from 'node:fs/promises';
-import { parseArgs } from 'node:util';
 import { LOCAL_TABLE_NAMES } from '#infra/local/stack';
 import { DynamoDbSpendStore } from '#shared/adapters/spend-dynamodb';
 import { replaceSpend } from '#shared/kpi/spend';
 import { parseSpendCsv } from '#shared/kpi/spend-csv';
-import { type CliContext, isDirectRun, reportError, runFromShell } from './run';
+import { type CliContext, isDirectRun, parseToolArguments, reportError, runFromShell } from './run';
 import { CliUsageError, openTarget, TARGET_OPTIONS, TARGET_USAGE } from './target';
 
 const USAGE = `Usage: npm run spend -- import FILE.csv [--tenant TENANT] [options]
@@ -39,7 +38,7 @@ const OPTIONS = {
 /** Runs the tool with `argv` (the arguments after the script name) and returns the exit code. */
 export async function main(argv: string[], context: CliContext): Promise<number> {
   try {
-    const { values, positionals } = parseCommandLine(argv);
+    const { values, positionals } = parseToolArguments(argv, OPTIONS);
     if (values.help) {
       context.print(USAGE);
       return 0;
@@ -72,14 +71,6 @@ export async function main(argv: string[], context: CliContext): Promise<number>
     return 0;
   } catch (error) {
     return reportError(error, USAGE, context);
-  }
-}
-
-function parseCommandLine(argv: string[]) {
-  try {
-    return parseArgs({ args: argv, options: OPTIONS, allowPositionals: true, strict: true });
-  } catch (error) {
-    throw new CliUsageError(error instanceof Error ? error.message : String(error));
   }
 }
 

@@ -3,9 +3,8 @@
  * deployed lead table. Secrets are generated here and printed once; `show` never prints them.
  */
 import { readFile } from 'node:fs/promises';
-import { parseArgs } from 'node:util';
 import { AUTH_TYPES, type AuthType, INTEGRATION_FORMATS, type IntegrationFormat } from '#shared/tenant/model';
-import { type CliContext, isDirectRun, reportError, runFromShell } from './run';
+import { type CliContext, isDirectRun, parseToolArguments, reportError, runFromShell } from './run';
 import { CliUsageError, openTarget, TARGET_OPTIONS, TARGET_USAGE } from './target';
 import {
   addAlias,
@@ -81,7 +80,7 @@ const COMMANDS: Record<string, { positionals: string[]; options: OptionName[] }>
 /** Runs the tool with `argv` (the arguments after the script name) and returns the exit code. */
 export async function main(argv: string[], context: CliContext): Promise<number> {
   try {
-    const { values, positionals } = parseCommandLine(argv);
+    const { values, positionals } = parseToolArguments(argv, OPTIONS);
     if (values.help) {
       context.print(USAGE);
       return 0;
@@ -99,14 +98,6 @@ export async function main(argv: string[], context: CliContext): Promise<number>
     return 0;
   } catch (error) {
     return reportError(error, USAGE, context);
-  }
-}
-
-function parseCommandLine(argv: string[]): { values: Values; positionals: string[] } {
-  try {
-    return parseArgs({ args: argv, options: OPTIONS, allowPositionals: true, strict: true });
-  } catch (error) {
-    throw new CliUsageError(error instanceof Error ? error.message : String(error), { cause: error });
   }
 }
 
