@@ -2,8 +2,8 @@
  * Base class of every error that LeadPilot raises on purpose.
  *
  * `code` is stable and documented in the API contract, so integrators can branch on it.
- * `httpStatus` is the status the HTTP edge answers with; errors that are not a
- * `DomainError` always become a 500 without their message.
+ * `httpStatus` is the status of the HTTP response. Errors that are not a `DomainError` always become a
+ * 500 without their message.
  */
 export abstract class DomainError extends Error {
   abstract readonly code: string;
@@ -21,7 +21,7 @@ export class ValidationError extends DomainError {
   readonly httpStatus = 400;
 }
 
-/** A resource that does not exist, or that the caller may not see (both answer 404 so ids cannot be probed). */
+/** A resource that does not exist, or that the caller may not see. Both return 404, so ids cannot be probed. */
 export class NotFoundError extends DomainError {
   readonly code = 'NOT_FOUND';
   readonly httpStatus = 404;
@@ -41,7 +41,7 @@ export class ForbiddenError extends DomainError {
 
 /**
  * A dependency (lead store, secret store, Graph API) that failed or throttled.
- * Answers 503 so that webhook senders retry; the message never reaches the client.
+ * It returns 503 so that webhook senders retry. The message never reaches the client.
  */
 export class DependencyUnavailableError extends DomainError {
   readonly code = 'DEPENDENCY_UNAVAILABLE';

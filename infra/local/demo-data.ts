@@ -60,14 +60,14 @@ export async function loadDemoData(stack: LocalStack, options: { log: (line: str
   }
 }
 
-/** Posts every fixture once, as `expected.json` says to deliver it; returns how many were posted. */
+/** Posts every fixture once, with the integration and content type that `expected.json` gives it, and returns how many were posted. */
 export async function replayFixtures(baseUrl: string, tenant: TenantDocument): Promise<number> {
   const leadsDir = join(FIXTURES_DIR, 'leads');
   const deliveries = await readFixtureDeliveries(leadsDir);
   for (const [path, delivery] of deliveries) {
     const response = await postDelivery(baseUrl, tenant, delivery, await readFile(join(leadsDir, path)));
     if (response.status !== 202) {
-      throw new Error(`Fixture ${path} was answered ${response.status}: ${await response.text()}`);
+      throw new Error(`Fixture ${path} was rejected with status ${response.status}: ${await response.text()}`);
     }
   }
   return deliveries.size;
@@ -160,15 +160,17 @@ function webFormLead(
   random: () => number,
 ): SimulatedLead {
   const channel = random();
-  const marketing =
-    channel < 0.3
-      ? { utm: { source: 'google', medium: 'cpc', campaign: 'simulation-vn' }, gclid: `Sim-gclid-${index}` }
-      : channel < 0.5
-        ? {
-            utm: { source: 'facebook', medium: 'social', campaign: 'simulation-social' },
-            fbclid: `Sim-fbclid-${index}`,
-          }
-        : { utm: { source: 'newsletter', medium: 'email', campaign: 'simulation-newsletter' } };
+  let marketing: Record<string, unknown> = {
+    utm: { source: 'newsletter', medium: 'email', campaign: 'simulation-newsletter' },
+  };
+  if (channel < 0.3) {
+    marketing = { utm: { source: 'google', medium: 'cpc', campaign: 'simulation-vn' }, gclid: `Sim-gclid-${index}` };
+  } else if (channel < 0.5) {
+    marketing = {
+      utm: { source: 'facebook', medium: 'social', campaign: 'simulation-social' },
+      fbclid: `Sim-fbclid-${index}`,
+    };
+  }
   const body = {
     formId: isNew ? 'essai-vn' : 'contact-vo',
     submittedAt: submittedAt.toISOString(),
@@ -198,7 +200,12 @@ function adfLead(
   random: () => number,
 ): SimulatedLead {
   const sender = random();
-  const integration = sender < 0.5 ? 'lacentrale' : sender < 0.75 ? 'oem-portal' : 'website-adf';
+  let integration: 'lacentrale' | 'oem-portal' | 'website-adf' = 'website-adf';
+  if (sender < 0.5) {
+    integration = 'lacentrale';
+  } else if (sender < 0.75) {
+    integration = 'oem-portal';
+  }
   const prefix = { lacentrale: 'LC-SIM', 'oem-portal': 'OEM-SIM', 'website-adf': 'WEB-SIM' }[integration];
   const xml = `<?xml version="1.0" encoding="UTF-8"?>
 <?adf version="1.0"?>

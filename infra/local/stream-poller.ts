@@ -159,7 +159,7 @@ export class StreamPoller {
     }
   }
 
-  /** A cycle that began after a waiter registered and found nothing left to read has drained for it. */
+  /** Resolves the waiters registered before `cycle` began, because that cycle found nothing left to read. */
   private resolveDrainWaiters(cycle: number): void {
     const [done, waiting] = partition(this.drainWaiters, (waiter) => cycle > waiter.afterCycle);
     this.drainWaiters = waiting;
@@ -214,7 +214,7 @@ export class StreamPoller {
     } catch (error) {
       const name = (error as Error).name;
       if (name === 'ExpiredIteratorException' || name === 'TrimmedDataAccessException') {
-        // The next cycle asks for a fresh iterator from the checkpoint.
+        // The next cycle requests a fresh iterator from the checkpoint.
         this.iterators.delete(shardId);
         if (name === 'TrimmedDataAccessException') {
           this.log(`Stream poller lost trimmed records of shard ${shardId}; resuming at the oldest record`);

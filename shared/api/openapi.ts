@@ -531,7 +531,13 @@ function orderKeys(value: unknown, keepOrder: boolean): unknown {
     ([key, child]) => [key, orderKeys(child, isObjectSchema && key === 'properties')] as const,
   );
   if (!keepOrder) {
-    entries.sort(([left], [right]) => (left < right ? -1 : left > right ? 1 : 0));
+    // Code-unit order, unlike localeCompare, so the file is the same on every machine.
+    entries.sort(([left], [right]) => {
+      if (left === right) {
+        return 0;
+      }
+      return left < right ? -1 : 1;
+    });
   }
   return Object.fromEntries(entries);
 }

@@ -1,7 +1,7 @@
 /**
  * The steps that every way into the lead store shares: the webhook (`ingestDelivery`), the replay of a
- * quarantined payload and the retry of pending Meta fetches. Each step raises the same errors whoever calls
- * it; the callers decide what to quarantine.
+ * quarantined payload and the retry of pending Meta fetches. Each step raises the same errors for every
+ * caller, and the callers decide what to quarantine.
  */
 import { DependencyUnavailableError } from '#shared/errors';
 import { buildLead } from '#shared/lead/build-lead';

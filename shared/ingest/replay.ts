@@ -18,7 +18,7 @@ import {
   type Target,
 } from './pipeline';
 
-/** Result of a replay: the leads of the payload, as the webhook would have answered. */
+/** Result of a replay: the leads of the payload, as the webhook would have returned them. */
 export interface ReplayResult extends IngestResult {
   quarantineId: string;
   replayedAt: string;
@@ -95,7 +95,7 @@ export interface RetryPendingResult {
 /**
  * Fetches every pending Meta lead of the tenant from the Graph API again. A lead that is fetched and built
  * is stored (idempotently, so a lead that Meta redelivered meanwhile is a duplicate) and its pending item
- * removed. A fetch that fails again, or a Graph answer that is not a lead, keeps the item with its attempt
+ * removed. A fetch that fails again, or a Graph response that is not a lead, keeps the item with its attempt
  * count raised and the new reason code.
  *
  * The lead's `receivedAt` is `firstFailedAt`, the time the webhook first received it.

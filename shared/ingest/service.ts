@@ -1,6 +1,6 @@
 /**
  * Lead capture: authenticate a webhook delivery, parse it in its integration's format, normalise and store
- * each lead once. Nothing is stored unless the delivery is authentic; an authentic payload that cannot be
+ * each lead once. Nothing is stored unless the delivery is authentic. An authentic payload that cannot be
  * read is quarantined byte-exact with its reason, so it can be replayed once the parser is fixed.
  */
 import { randomUUID } from 'node:crypto';
@@ -58,9 +58,9 @@ export async function verifySubscription(
 }
 
 /**
- * Captures the leads of one delivery. Throws a `DomainError` for every rejection; a store failure surfaces
- * as `DependencyUnavailableError` (503) so that the sender retries, which is safe because lead ids are
- * deterministic.
+ * Captures the leads of one delivery and throws a `DomainError` for every rejection. A store failure
+ * becomes `DependencyUnavailableError` (503) so that the sender retries. Retrying is safe because lead ids
+ * are deterministic.
  */
 export async function ingestDelivery(deps: IngestDependencies, delivery: Delivery): Promise<IngestResult> {
   if (delivery.body.byteLength > MAX_BODY_BYTES) {
@@ -150,8 +150,9 @@ function previousSecretAt(secret: IntegrationSecret, now: Date): string | null {
 }
 
 /**
- * Quarantines the payload when `error` is a payload error and returns the error to throw; other errors are
- * returned unchanged. A quarantine write failure becomes a 503 so the sender retries and nothing is lost.
+ * Quarantines the payload when `error` is a payload error and returns the error to throw. Other errors are
+ * returned unchanged. A quarantine write failure becomes a 503, so the sender retries and the payload is
+ * not lost.
  */
 async function quarantineOnPayloadError(
   deps: IngestDependencies,

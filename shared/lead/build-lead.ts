@@ -100,9 +100,9 @@ export function buildLead(draft: LeadDraft, ctx: BuildContext): Lead {
 }
 
 /**
- * Finds the lead's site: the explicit site id when it is one of the tenant's sites, else the site that
- * the integration maps the form id to, else the first alias that matches a site's alias or name
- * (ignoring case, accents and surrounding spaces). Returns null when nothing matches.
+ * Finds the lead's site, or returns null when nothing matches. The explicit site id wins when it is one
+ * of the tenant's sites. Next comes the site that the integration maps the form id to, then the first
+ * alias that matches a site's alias or name, ignoring case, accents and surrounding spaces.
  */
 export function routeToSite(draft: LeadDraft, tenant: TenantConfig, integration: Integration): Site | null {
   const byId = (siteId: string | null | undefined): Site | undefined =>
@@ -237,8 +237,12 @@ export function leadIdOf(tenantId: string, integrationId: string, sourceLeadId: 
  * (else the first normalised phone), or null when the lead has neither.
  */
 export function personIdOf(key: string, tenantId: string, email: string | null, phone: string | null): string | null {
-  const identity = email !== null ? `email:${email}` : phone !== null ? `phone:${phone}` : null;
-  if (identity === null) {
+  let identity: string;
+  if (email !== null) {
+    identity = `email:${email}`;
+  } else if (phone !== null) {
+    identity = `phone:${phone}`;
+  } else {
     return null;
   }
   const digest = createHmac('sha256', key).update(`${tenantId}|${identity}`).digest();

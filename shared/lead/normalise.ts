@@ -32,10 +32,10 @@ const FRENCH_OVERSEAS_REGIONS: CountryCode[] = ['RE', 'YT', 'GP', 'MQ', 'GF', 'P
  * - A French national number that the full metadata places in an overseas department keeps that
  *   department's country code: `0692 12 34 56` becomes `+262692123456`.
  *
- * Validity uses libphonenumber-js's full metadata, except that a French number of the right shape that
- * the metadata does not list as assigned is still accepted: the ranges reserved for fiction, such as
- * `06 39 98 xx xx`, are what test leads and demos use. Only the full metadata is bundled, because it alone
- * tells overseas departments apart and the webhook bundle has a size budget.
+ * Validity uses libphonenumber-js's full metadata. A French number of the right shape that the metadata
+ * does not list as assigned is still accepted, because test leads and demos use the ranges reserved for
+ * fiction, such as `06 39 98 xx xx`. Only the full metadata is bundled: it alone distinguishes the overseas
+ * departments, and the webhook bundle has a size budget.
  */
 export function normalisePhone(raw: string, defaultRegion = 'FR'): string | null {
   const digits = raw.replace(/\D/g, '');
@@ -66,7 +66,7 @@ export function normalisePhone(raw: string, defaultRegion = 'FR'): string | null
   return parsed.number;
 }
 
-/** A +33 number of nine national digits that does not start with 0: the shape of every French number. */
+/** Returns whether the number has the shape of every French number: +33 and nine digits not starting with 0. */
 function isWellFormedFrenchNumber(parsed: PhoneNumber): boolean {
   return parsed.countryCallingCode === '33' && /^[1-9]\d{8}$/.test(parsed.nationalNumber);
 }
@@ -125,7 +125,7 @@ interface WallTime {
  * A wall-clock time that a DST change skips is moved forward by the gap, and one that occurs twice
  * takes its first occurrence, as `Temporal`'s "compatible" disambiguation does.
  * Returns null for anything else, including impossible dates such as 31 November and years before 1970.
- * Throws `RangeError` when `timeZone` is not a zone that `Intl` knows.
+ * Throws `RangeError` when `timeZone` is not a time zone that `Intl` supports.
  */
 export function parseSubmittedAt(raw: string | number | null, timeZone: string): Date | null {
   if (raw === null) {
@@ -329,8 +329,12 @@ export function parseDecimal(raw: string): number | null {
     const groupMark = decimalMark === '.' ? ',' : '.';
     canonical = number.split(groupMark).join('').replace(decimalMark, '.');
   } else {
-    const mark = lastDot >= 0 ? '.' : lastComma >= 0 ? ',' : null;
-    canonical = mark === null ? number : withSingleMark(number, mark);
+    canonical = number;
+    if (lastDot >= 0) {
+      canonical = withSingleMark(number, '.');
+    } else if (lastComma >= 0) {
+      canonical = withSingleMark(number, ',');
+    }
   }
 
   if (!/^[+-]?(\d+(\.\d+)?|\.\d+)$/.test(canonical)) {

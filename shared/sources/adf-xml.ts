@@ -102,9 +102,9 @@ const WINDOWS_1252_HIGH =
   '\u0090\u2018\u2019\u201c\u201d\u2022\u2013\u2014\u02dc\u2122\u0161\u203a\u0153\u009d\u017e\u0178';
 
 /**
- * Decodes with the WHATWG Encoding Standard's decoder for the label, which maps ISO-8859-1 and US-ASCII to
- * windows-1252 as browsers do: senders that declare Latin-1 often write `€`, `œ` or `’` from the 0x80-0x9F
- * range, which Latin-1 maps to unused control characters. Returns undefined for an unknown label.
+ * Decodes with the WHATWG Encoding Standard's decoder for the label, or returns undefined for an unknown
+ * label. Like browsers, the standard maps ISO-8859-1 and US-ASCII to windows-1252, because senders that
+ * declare Latin-1 often write `€`, `œ` or `’` from the 0x80-0x9F range, where Latin-1 has only controls.
  *
  * Node 20's TextDecoder resolves those labels to windows-1252 but decodes 0x80-0x9F as Latin-1, so that
  * range is mapped here; other labels go to TextDecoder, which is backed by ICU.
@@ -250,7 +250,10 @@ function childOf(node: unknown, name: string): unknown {
 /** Element children of `node` named `name`, whether the parser produced one or many. */
 function nodes(node: XmlNode, name: string): XmlNode[] {
   const value = node[name];
-  const list = Array.isArray(value) ? value : value === undefined ? [] : [value];
+  if (value === undefined) {
+    return [];
+  }
+  const list = Array.isArray(value) ? value : [value];
   return list.map((item) => (isNode(item) ? item : { '#text': item }));
 }
 

@@ -1,5 +1,5 @@
 /**
- * What a source parser extracts from one payload, before normalisation, routing and ids.
+ * The fields that a source parser extracts from one payload, before normalisation, routing and ids.
  * Values stay as the sender wrote them (strings), so that normalisation is the one place that
  * interprets phones, emails, dates and numbers.
  */
@@ -46,7 +46,7 @@ export interface LeadDraft {
   consent: Consent | null;
   customFields: Record<string, string>;
   isTest: boolean;
-  /** What the payload says about the site; routing resolves it through the tenant's configuration. */
+  /** Site references found in the payload; routing resolves them through the tenant's configuration. */
   siteHints: {
     /** An explicit site id (web forms). */
     siteId: string | null;
@@ -57,7 +57,7 @@ export interface LeadDraft {
   categoryHint: string | null;
 }
 
-/** A draft with every field empty; parsers spread their findings over it. */
+/** Returns a draft with every field empty, which parsers overwrite with what they find. */
 export function emptyDraft(): LeadDraft {
   return {
     sourceLeadId: null,

@@ -33,7 +33,7 @@ export interface TableDefinition {
   sortKey: KeyAttribute;
   globalSecondaryIndexes: { indexName: string; partitionKey: KeyAttribute; sortKey: KeyAttribute }[];
   stream: 'NEW_AND_OLD_IMAGES' | null;
-  /** Attribute that holds the expiry in epoch seconds, or null when items never expire. */
+  /** Attribute that contains the expiry in epoch seconds, or null when items never expire. */
   timeToLiveAttribute: string | null;
 }
 
@@ -65,7 +65,7 @@ export const LEAD_EVENT_ENTITY = 'lead-event';
 
 /**
  * Entities whose changes land in the lake. The CDK event source mapping and the local stream poller pass a
- * record when its new or old image has one of these; every other item (tenant, quarantine, person keys,
+ * record when its new or old image has one of these. Every other item (tenant, quarantine, person keys,
  * event idempotency keys) stays out of the stream consumer.
  */
 export const LAKE_ENTITIES = [LEAD_ENTITY, LEAD_EVENT_ENTITY] as const;

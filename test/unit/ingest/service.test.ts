@@ -78,7 +78,7 @@ class MemoryPending implements PendingFetchRepository {
   }
 }
 
-/** Serves the Graph fixtures; ids listed in `failing` answer like an exhausted retry loop. */
+/** Serves the Graph fixtures; ids listed in `failing` throw as the Graph client does once its retries are spent. */
 function fixtureGraph(failing: string[] = []): GraphApi {
   return {
     async fetchLead(leadgenId: string) {
@@ -189,7 +189,7 @@ describe('ingestDelivery', () => {
     expect(context.leads.stored.size).toBe(0);
   });
 
-  it('answers 503 when the quarantine cannot keep a bad payload', async () => {
+  it('returns 503 when quarantine fails', async () => {
     context.quarantine.failing = true;
 
     await expect(
@@ -197,7 +197,7 @@ describe('ingestDelivery', () => {
     ).rejects.toBeInstanceOf(DependencyUnavailableError);
   });
 
-  it('answers 503 when the lead store fails, so the sender retries', async () => {
+  it('returns 503 when the store fails', async () => {
     context.leads.failing = true;
     const delivery = hmacDelivery('lacentrale', fixture('adf/lacentrale-vo.xml'), 'demo-lacentrale-secret');
 
