@@ -405,6 +405,8 @@ function generateLead(random: Random, index: number, dayStartMs: number): Lead {
 
   return {
     leadId: leadIdOf(BENCH_TENANT, profile.integrationId, sourceLeadId),
+    leadNumber: index + 1,
+    version: 1,
     tenantId: BENCH_TENANT,
     siteId: unrouted ? null : site.siteId,
     integrationId: profile.integrationId,
@@ -464,7 +466,7 @@ function generateLead(random: Random, index: number, dayStartMs: number): Lead {
  * the lead as a test lead, which removes it from KPIs.
  */
 function modifiedLead(random: Random, lead: Lead): Lead {
-  const changed: Lead = { ...lead, status: pick(random, LATER_STATUSES) };
+  const changed: Lead = { ...lead, version: lead.version + 1, status: pick(random, LATER_STATUSES) };
   const roll = random();
   if (roll < 0.1 && (lead.siteId === null || lead.siteId !== 'saint-denis-reunion')) {
     changed.siteId = lead.siteId === 'amiens-nord' ? 'abbeville' : 'amiens-nord';

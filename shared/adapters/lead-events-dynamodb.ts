@@ -133,7 +133,7 @@ export class DynamoLeadEventStore implements LeadEventStore {
         new UpdateCommand({
           TableName: this.options.tableName,
           Key: { pk: leadKeys.pk(tenantId, leadId), sk: leadKeys.sk },
-          UpdateExpression: 'SET #status = :status, lifecycle = :lifecycle',
+          UpdateExpression: 'SET #status = :status, lifecycle = :lifecycle ADD version :one',
           ConditionExpression:
             'attribute_exists(pk) AND (attribute_not_exists(lifecycle) OR lifecycle.eventCount <= :eventCount)',
           ExpressionAttributeNames: { '#status': 'status' },
@@ -141,6 +141,7 @@ export class DynamoLeadEventStore implements LeadEventStore {
             ':status': state.status,
             ':lifecycle': state.lifecycle,
             ':eventCount': state.lifecycle.eventCount,
+            ':one': 1,
           },
         }),
       );

@@ -31,7 +31,8 @@ export function encodeRows(rows: readonly LakeRow[]): Uint8Array {
       return { name: column.name, type: column.type, data: values };
     }
     const bigints = values.map((value) => (typeof value === 'number' ? BigInt(value) : null));
-    return { name: column.name, type: column.type, data: bigints };
+    const encoding = 'encoding' in column ? column.encoding : undefined;
+    return { name: column.name, type: column.type, data: bigints, ...(encoding ? { encoding } : {}) };
   });
   const buffer = parquetWriteBuffer({ columnData, rowGroupSize: ROW_GROUP_SIZE, createdBy: CREATED_BY });
   return new Uint8Array(buffer);

@@ -97,6 +97,8 @@ const leadProjectionSchema = z.object({
   personId: optionalString,
   /** Absent on leads stored before person linking, which then read as null in the lake. */
   repeatOf: z.string().nullish(),
+  leadNumber: wrappedNumber.pipe(z.number().int().positive()),
+  version: wrappedNumber.pipe(z.number().int().positive()),
   datedAt: optionalInstant,
   receivedAt: optionalInstant,
   localDate: z.iso
@@ -219,6 +221,8 @@ export function rowFromStreamRecord(record: DynamoDBRecord): LakeRow | null {
     received_at_ms: fields.receivedAt,
     local_date: fields.localDate,
     is_repeat: fields.repeatOf === undefined ? null : fields.repeatOf !== null,
+    lead_number: fields.leadNumber,
+    lead_version: fields.version,
     ...lifecycleColumns(fields.lifecycle),
   };
 }

@@ -82,6 +82,14 @@ export const LAKE_COLUMNS = [
   { name: 'vehicle_condition', type: 'STRING', glueType: 'string' },
   /** Whether ingest linked the lead to an earlier lead of the same person (`repeatOf`); null for older rows. */
   { name: 'is_repeat', type: 'BOOLEAN', glueType: 'boolean' },
+  /**
+   * The lead's number within its tenant (`leadNumber`), on `lead` rows. KPI queries identify a lead by it rather
+   * than by `lead_id`: dense numbers written with delta encoding take one or two bytes a row, where the random
+   * 29-character ids take over thirty that no compression shrinks.
+   */
+  { name: 'lead_number', type: 'INT64', glueType: 'bigint', encoding: 'DELTA_BINARY_PACKED' },
+  /** The lead item's `version` on `lead` rows: the row with the highest version is the lead's latest state. */
+  { name: 'lead_version', type: 'INT64', glueType: 'bigint' },
 ] as const;
 
 export type LakeColumnName = (typeof LAKE_COLUMNS)[number]['name'];
@@ -126,6 +134,8 @@ export interface LifecycleLakeColumns {
   gross_margin_cents?: number | null;
   vehicle_condition?: string | null;
   is_repeat?: boolean | null;
+  lead_number?: number | null;
+  lead_version?: number | null;
 }
 
 /** One lake row. Strings may be null; `INT64` columns are JS numbers (epoch ms fit in 53 bits). */

@@ -13,6 +13,23 @@ import type { LakeRow } from './schema';
 /** Media type of Parquet objects (registered with IANA in 2024). */
 export const PARQUET_CONTENT_TYPE = 'application/vnd.apache.parquet';
 
+/**
+ * Prefix of the failure notes of poison records, outside the `lead_changes/` table location so that no query
+ * reads them. One JSON object per stream record, named after its event id.
+ */
+export const STREAM_FAILURES_PREFIX = '_stream-failures/';
+
+/** Failure note of a stream record that could not become a lake row: its ids and reason, no item value. */
+export interface PoisonRecordNote {
+  eventId: string;
+  sequenceNumber: string;
+  /** Key attributes of the item (`pk`, `sk`), which contain ids only. */
+  keys: Record<string, string>;
+  /** The message of the `PoisonRecordError`: the record's ids and the offending fields. */
+  reason: string;
+  failedAt: string;
+}
+
 export interface StreamBatchResult {
   /** Records to retry, in the shape of Lambda's partial batch response. `itemIdentifier` is the sequence number. */
   batchItemFailures: { itemIdentifier: string }[];
@@ -40,12 +57,19 @@ interface PartitionGroup {
  * The redelivered batch has other records, so its objects get other keys and the lake contains some rows
  * twice until compaction removes duplicates by `event_id`. Queries over uncompacted partitions must
  * de-duplicate by `event_id` too. A poison record is redelivered until the event source mapping's
- * retry limit sends it to the on-failure destination.
+ * retry limit sends it to the on-failure destination. That destination receives the record's position
+ * only, so the reason is written next to the lake as a `PoisonRecordNote` under `STREAM_FAILURES_PREFIX`
+ * (a note that cannot be written is logged and does not fail the record further).
  *
  * @throws Error only for unexpected failures of the conversion itself; store failures become item failures.
  */
-export async function writeStreamBatch(records: DynamoDBRecord[], store: ObjectStore): Promise<StreamBatchResult> {
+export async function writeStreamBatch(
+  records: DynamoDBRecord[],
+  store: ObjectStore,
+  clock: () => Date = () => new Date(),
+): Promise<StreamBatchResult> {
   const failedRecords: DynamoDBRecord[] = [];
+  const poisonRecords: PoisonRecordNote[] = [];
   const groups = new Map<string, PartitionGroup>();
   let skipped = 0;
 
@@ -59,6 +83,7 @@ export async function writeStreamBatch(records: DynamoDBRecord[], store: ObjectS
       }
       logger.error('Stream record cannot become a lake row', { error });
       failedRecords.push(record);
+      poisonRecords.push(poisonNote(record, error, clock()));
       continue;
     }
     if (row === null) {
@@ -92,7 +117,41 @@ export async function writeStreamBatch(records: DynamoDBRecord[], store: ObjectS
     failedRecords.push(...group.records);
   }
 
+  await Promise.all(poisonRecords.map((note) => writePoisonNote(note, store)));
   return { batchItemFailures: toBatchItemFailures(failedRecords), written, skipped };
+}
+
+function poisonNote(record: DynamoDBRecord, error: PoisonRecordError, failedAt: Date): PoisonRecordNote {
+  const keys: Record<string, string> = {};
+  for (const [name, value] of Object.entries(record.dynamodb?.Keys ?? {})) {
+    if (typeof value.S === 'string') {
+      keys[name] = value.S;
+    }
+  }
+  return {
+    eventId: error.eventId,
+    sequenceNumber: error.sequenceNumber,
+    keys,
+    reason: error.message,
+    failedAt: failedAt.toISOString(),
+  };
+}
+
+/** Returns the key of a record's failure note; characters that are unsafe in a key become `_`. */
+export function poisonNoteKey(eventId: string): string {
+  return `${STREAM_FAILURES_PREFIX}${eventId.replace(/[^A-Za-z0-9._-]/g, '_')}.json`;
+}
+
+async function writePoisonNote(note: PoisonRecordNote, store: ObjectStore): Promise<void> {
+  try {
+    await store.put(
+      poisonNoteKey(note.eventId),
+      new TextEncoder().encode(`${JSON.stringify(note)}\n`),
+      'application/json',
+    );
+  } catch (error) {
+    logger.error('Poison record note write failed', { eventId: note.eventId, error });
+  }
 }
 
 async function writeGroup(group: PartitionGroup, store: ObjectStore): Promise<{ key: string; rows: number }> {

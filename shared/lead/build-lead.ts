@@ -7,7 +7,7 @@ import type { LeadDraft } from '#shared/sources/draft';
 import { InvalidLeadError } from '#shared/sources/errors';
 import type { Integration, Site, TenantConfig } from '#shared/tenant/model';
 import { categorise, foldText, vehicleCondition } from './category';
-import type { ClickIds, Lead, LeadFlag, Utm, Vehicle } from './model';
+import type { ClickIds, LeadFlag, NewLead, Utm, Vehicle } from './model';
 import { localDateIn, normaliseEmail, normalisePhone, parseDecimal, parseInteger, parseSubmittedAt } from './normalise';
 
 export interface BuildContext {
@@ -26,7 +26,7 @@ export interface BuildContext {
  * `submitted-at-unreadable`, `site-unrouted`) instead of rejected.
  * Throws `InvalidLeadError` when the draft has no `sourceLeadId`.
  */
-export function buildLead(draft: LeadDraft, ctx: BuildContext): Lead {
+export function buildLead(draft: LeadDraft, ctx: BuildContext): NewLead {
   const { tenant, integration, receivedAt } = ctx;
   if (draft.sourceLeadId === null || draft.sourceLeadId.trim() === '') {
     throw new InvalidLeadError('Lead has no id from its sender, so retries could not be recognised');

@@ -3,7 +3,7 @@
  * lead store: one entry per normalised contact key (email or phone), keyed by the key's keyed hash.
  */
 import { personIdOf } from '#shared/lead/build-lead';
-import type { Contact, Lead } from '#shared/lead/model';
+import type { Contact, NewLead } from '#shared/lead/model';
 import { logger } from '#shared/logger';
 import {
   type CreateOutcome,
@@ -55,7 +55,7 @@ export function contactKeyHashes(
 
 /** Outcome of `linkToPerson`: the lead as it must be stored, and the entries to write with it. */
 export interface PersonLink {
-  lead: Lead;
+  lead: NewLead;
   writes: PersonKeyWrite[];
 }
 
@@ -79,7 +79,7 @@ export interface PersonLink {
  * would need an update of an already stored lead.
  */
 export function linkToPerson(
-  lead: Lead,
+  lead: NewLead,
   keyHashes: readonly string[],
   entries: readonly PersonKeyEntry[],
   windowDays: number,
@@ -95,7 +95,7 @@ export function linkToPerson(
     .filter((entry) => entry.firstLeadId !== lead.leadId && ageOf(entry) >= 0 && ageOf(entry) <= windowMs)
     .sort(byFirstLead);
   const anchor = candidates[0];
-  const linked: Lead = anchor
+  const linked: NewLead = anchor
     ? { ...lead, personId: anchor.personId, repeatOf: anchor.firstLeadId }
     : { ...lead, repeatOf: null };
   const episode = anchor
@@ -133,7 +133,7 @@ function byFirstLead(left: PersonKeyEntry, right: PersonKeyEntry): number {
 
 /** Result of `storeWithPerson`: the lead as stored (or as it would have been, for a duplicate). */
 export interface StoredLead {
-  lead: Lead;
+  lead: NewLead;
   outcome: CreateOutcome;
 }
 
@@ -147,7 +147,7 @@ export interface StoredLead {
  */
 export async function storeWithPerson(
   leads: LeadRepository,
-  lead: Lead,
+  lead: NewLead,
   keyHashes: readonly string[],
   windowDays: number,
 ): Promise<StoredLead> {

@@ -3,7 +3,7 @@
  * and Meta leads waiting for a Graph fetch.
  */
 import { DomainError } from '#shared/errors';
-import type { Lead } from '#shared/lead/model';
+import type { Lead, NewLead } from '#shared/lead/model';
 
 /** Outcome of an idempotent create. */
 export type CreateOutcome = 'created' | 'duplicate';
@@ -68,8 +68,11 @@ export interface LeadRepository {
    * `personKeys` are written in the same transaction as the lead. When the lead exists the outcome is
    * `duplicate` and no entry is written; when only an entry's condition fails it throws
    * `PersonKeyConflictError` and stores nothing.
+   *
+   * A created lead gets the tenant's next lead number and version 1. A number drawn for a delivery that turns
+   * out to be a duplicate is skipped, never reused.
    */
-  createIfAbsent(lead: Lead, personKeys?: readonly PersonKeyWrite[]): Promise<CreateOutcome>;
+  createIfAbsent(lead: NewLead, personKeys?: readonly PersonKeyWrite[]): Promise<CreateOutcome>;
   /** Returns the stored person-key entries among `keyHashes`, read consistently, in no particular order. */
   getPersonKeys(tenantId: string, keyHashes: readonly string[]): Promise<PersonKeyEntry[]>;
   get(tenantId: string, leadId: string): Promise<Lead | undefined>;

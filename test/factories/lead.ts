@@ -8,6 +8,8 @@ export function aLead(overrides: Partial<Lead> = {}): Lead {
   const suffix = String(sequence).padStart(4, '0');
   return {
     leadId: `ld_${'a'.repeat(22)}${suffix.replace(/\d/g, (digit) => 'abcdefghij'[Number(digit)] as string)}`,
+    leadNumber: sequence,
+    version: 1,
     tenantId: 'demo',
     siteId: 'amiens-nord',
     integrationId: 'website',

@@ -5,8 +5,23 @@ import { parquetWriteBuffer } from 'hyparquet-writer';
 import { LAKE_COLUMNS, type LakeColumnName, type LakeRow, partitionPrefix } from '#shared/lake/schema';
 
 let sequence = 0;
+const leadNumbers = new Map<string, number>();
 
-/** Builds a lake row of a live, non-test lead; `overrides` set the fields a test cares about. */
+/** The lead number of a lead id: the same for every row of one lead, as the lead store assigns it once. */
+function leadNumberOf(leadId: string): number {
+  const known = leadNumbers.get(leadId);
+  if (known !== undefined) {
+    return known;
+  }
+  const next = leadNumbers.size + 1;
+  leadNumbers.set(leadId, next);
+  return next;
+}
+
+/**
+ * Builds a lake row of a live, non-test lead; `overrides` set the fields a test cares about. Each row gets a
+ * higher `lead_version` than every row built before it, so of two rows of one lead the later one is the latest.
+ */
 export function lakeRowFactory(overrides: Partial<LakeRow> & Pick<LakeRow, 'lead_id'>): LakeRow {
   sequence += 1;
   return {
@@ -35,6 +50,8 @@ export function lakeRowFactory(overrides: Partial<LakeRow> & Pick<LakeRow, 'lead
     dated_at_ms: Date.UTC(2026, 9, 20),
     received_at_ms: Date.UTC(2026, 9, 20),
     local_date: '2026-10-20',
+    lead_number: leadNumberOf(overrides.lead_id),
+    lead_version: sequence,
     ...overrides,
   };
 }

@@ -57,12 +57,14 @@ describe('Parquet objects read by DuckDB', () => {
     );
 
     // Columns that a row leaves out (the optional life-cycle ones) read back as NULL.
+    // DuckDB returns BIGINT columns as bigint.
     const asDuckDb = (row: LakeRow) => ({
-      ...Object.fromEntries(LAKE_COLUMNS.map((column) => [column.name, null])),
-      ...row,
-      event_time_ms: BigInt(row.event_time_ms),
-      dated_at_ms: row.dated_at_ms === null ? null : BigInt(row.dated_at_ms),
-      received_at_ms: row.received_at_ms === null ? null : BigInt(row.received_at_ms),
+      ...Object.fromEntries(
+        LAKE_COLUMNS.map((column) => {
+          const value = (row as unknown as Record<string, unknown>)[column.name] ?? null;
+          return [column.name, column.type === 'INT64' && typeof value === 'number' ? BigInt(value) : value];
+        }),
+      ),
       tenant: 'demo',
       dt: '2026-11-06',
     });

@@ -58,7 +58,21 @@ describe('DynamoLeadRepository', () => {
     const lead = aLead();
     await leads.createIfAbsent(lead);
 
-    expect(await leads.get('demo', lead.leadId)).toEqual(lead);
+    expect(await leads.get('demo', lead.leadId)).toEqual({ ...lead, leadNumber: expect.any(Number), version: 1 });
+  });
+
+  it('numbers the leads of a tenant in arrival order and skips the number drawn for a duplicate', async () => {
+    const tenantId = 'numbering';
+    const [first, second, third] = [aLead({ tenantId }), aLead({ tenantId }), aLead({ tenantId })];
+    await leads.createIfAbsent(first);
+    await leads.createIfAbsent(second);
+    await leads.createIfAbsent(second);
+    await leads.createIfAbsent(third);
+
+    const numbers = await Promise.all(
+      [first, second, third].map(async (lead) => (await leads.get(tenantId, lead.leadId))?.leadNumber),
+    );
+    expect(numbers).toEqual([1, 2, 4]);
   });
 
   it('returns nothing for a lead of another tenant', async () => {
@@ -142,7 +156,7 @@ describe('DynamoLeadRepository person keys', () => {
     const outcome = await leads.createIfAbsent(lead, [aKeyWrite('k-1a', lead.leadId), aKeyWrite('k-1b', lead.leadId)]);
 
     expect(outcome).toBe('created');
-    expect(await leads.get('demo', lead.leadId)).toEqual(lead);
+    expect(await leads.get('demo', lead.leadId)).toEqual({ ...lead, leadNumber: expect.any(Number), version: 1 });
     const entries = await leads.getPersonKeys('demo', ['k-1a', 'k-1b', 'k-1-absent']);
     expect(entries.sort((left, right) => left.keyHash.localeCompare(right.keyHash))).toEqual([
       aKeyWrite('k-1a', lead.leadId).entry,

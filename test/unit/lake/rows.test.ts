@@ -33,6 +33,8 @@ const expectedInsertRow: LakeRow = {
   received_at_ms: Date.parse('2026-11-06T08:15:29.412Z'),
   local_date: '2026-11-06',
   is_repeat: false,
+  lead_number: 1042,
+  lead_version: 2,
 };
 
 function catchError(action: () => unknown): unknown {

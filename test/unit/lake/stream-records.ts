@@ -10,6 +10,8 @@ import { LEAD_ENTITY, leadKeys } from '#shared/store/tables';
 export function buildLead(overrides: Partial<Lead> = {}): Lead {
   return {
     leadId: '01JCA7Q3M4T1V9X2B5N8R0K6PZ',
+    leadNumber: 1042,
+    version: 2,
     tenantId: 'demo',
     siteId: 'amiens-nord',
     integrationId: 'google-ads',

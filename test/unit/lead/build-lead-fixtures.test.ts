@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { buildLead } from '#shared/lead/build-lead';
-import type { Lead } from '#shared/lead/model';
+import type { NewLead } from '#shared/lead/model';
 import { type Delivery, demoIntegration, demoTenant, draftsOfFixture, fixtureJson } from '#test/unit/sources/fixtures';
 
 interface Expectations {
@@ -11,8 +11,8 @@ interface Expectations {
 const expectations = fixtureJson('leads/expected.json') as Expectations;
 const receivedAt = new Date('2026-11-08T12:00:00.000Z');
 
-function buildFixtureLeads(): Map<string, Lead> {
-  const leads = new Map<string, Lead>();
+function buildFixtureLeads(): Map<string, NewLead> {
+  const leads = new Map<string, NewLead>();
   for (const [path, delivery] of Object.entries(expectations.deliveries)) {
     if (typeof delivery === 'string') {
       continue;
@@ -25,7 +25,7 @@ function buildFixtureLeads(): Map<string, Lead> {
   return leads;
 }
 
-function valueAt(lead: Lead, path: string): unknown {
+function valueAt(lead: NewLead, path: string): unknown {
   let value: unknown = lead;
   for (const key of path.split('.')) {
     value = typeof value === 'object' && value !== null ? (value as Record<string, unknown>)[key] : undefined;
@@ -46,7 +46,7 @@ describe('buildLead on the lead fixtures', () => {
   it.each(cases)('gives $fixture the expected $field', ({ fixture, field, expected }) => {
     const lead = leads.get(fixture);
     expect(lead).toBeDefined();
-    expect(valueAt(lead as Lead, field)).toEqual(expected);
+    expect(valueAt(lead as NewLead, field)).toEqual(expected);
   });
 
   it('routes Meta lead 920000000000003 nowhere and flags it', () => {
