@@ -17,7 +17,15 @@ import {
 } from '@aws-sdk/lib-dynamodb';
 import * as z from 'zod';
 import { ValidationError } from '#shared/errors';
-import type { Lead } from '#shared/lead/model';
+import type { Lead, NewLead } from '#shared/lead/model';
+import { type Clock, systemClock } from '#shared/ports/clock';
+import {
+  hasPersonalData,
+  type PersonalData,
+  personalDataSchema,
+  splitPersonalData,
+} from '#shared/privacy/personal-data';
+import { DEFAULT_RETENTION_MONTHS, retentionExpiry } from '#shared/privacy/retention';
 import {
   type CreateOutcome,
   type LeadListQuery,
@@ -31,13 +39,28 @@ import {
   type QuarantineEntry,
   type QuarantineRepository,
 } from '#shared/store/lead-repository';
-import { LEAD_ENTITY, leadKeys, PERSON_KEY_ENTITY, personKeyKeys } from '#shared/store/tables';
+import {
+  COUNTER_ENTITY,
+  LEAD_ENTITY,
+  LEAD_PERSONAL_ENTITY,
+  leadKeys,
+  leadNumberCounterKeys,
+  PERSON_KEY_ENTITY,
+  personKeyKeys,
+} from '#shared/store/tables';
 
 const KEY_ATTRIBUTES = ['pk', 'sk', 'entity', 'gsi1pk', 'gsi1sk', 'expiresAt'] as const;
 
 interface TableOptions {
   client: DynamoDBDocumentClient;
   tableName: string;
+}
+
+interface LeadRepositoryOptions extends TableOptions {
+  /** Months after the lead's date at which its personal data expires; `DEFAULT_RETENTION_MONTHS` when absent. */
+  retentionMonths?: number;
+  /** Decides which personal-data items have expired; the system clock when absent. */
+  clock?: Clock;
 }
 
 /** Months (`yyyy-mm`) from the month of `from` to the month of `to`, both local dates. */
@@ -96,8 +119,12 @@ function cursorFits(cursor: Cursor, months: string[], query: LeadListQuery): boo
   );
 }
 
-function leadFromItem(item: Record<string, unknown>): Lead {
-  const lead: Record<string, unknown> = { ...item };
+/**
+ * Builds the lead from its item and, when present, its personal-data item. Without one (erased, expired, or a
+ * lead with no contact at all) the lead keeps the empty personal fields stored on its own item.
+ */
+function leadFromItem(item: Record<string, unknown>, personal?: PersonalData): Lead {
+  const lead: Record<string, unknown> = { ...item, ...personal };
   for (const attribute of KEY_ATTRIBUTES) {
     delete lead[attribute];
   }
@@ -111,17 +138,33 @@ const personKeyItemSchema = z.object({
   personId: z.string().min(1),
 });
 
+const counterSchema = z.object({ value: z.number().int().positive() });
+
 /** BatchGetItem reads at most 100 keys per request. */
 const BATCH_GET_LIMIT = 100;
 
+/**
+ * Leads in the lead table. The personal fields of a lead live in a separate item (sk `PERSONAL`) that expires
+ * through DynamoDB's time to live, while the lead item with the anonymous facts stays; reads merge the two.
+ */
 export class DynamoLeadRepository implements LeadRepository {
-  constructor(private readonly options: TableOptions) {}
+  private readonly retentionMonths: number;
+  private readonly clock: Clock;
 
-  async createIfAbsent(lead: Lead, personKeys: readonly PersonKeyWrite[] = []): Promise<CreateOutcome> {
+  constructor(private readonly options: LeadRepositoryOptions) {
+    this.retentionMonths = options.retentionMonths ?? DEFAULT_RETENTION_MONTHS;
+    this.clock = options.clock ?? systemClock;
+  }
+
+  async createIfAbsent(lead: NewLead, personKeys: readonly PersonKeyWrite[] = []): Promise<CreateOutcome> {
+    const leadNumber = await this.nextLeadNumber(lead.tenantId);
+    const { facts, personal } = splitPersonalData(lead);
     const leadPut = {
       TableName: this.options.tableName,
       Item: {
-        ...lead,
+        ...facts,
+        leadNumber,
+        version: 1,
         pk: leadKeys.pk(lead.tenantId, lead.leadId),
         sk: leadKeys.sk,
         entity: LEAD_ENTITY,
@@ -130,7 +173,11 @@ export class DynamoLeadRepository implements LeadRepository {
       },
       ConditionExpression: 'attribute_not_exists(pk)',
     };
-    if (personKeys.length === 0) {
+    const otherWrites = [
+      ...(hasPersonalData(personal) ? [{ Put: this.personalDataPut(lead, personal) }] : []),
+      ...personKeys.map((write) => ({ Put: this.personKeyPut(lead.tenantId, write) })),
+    ];
+    if (otherWrites.length === 0) {
       try {
         await this.options.client.send(new PutCommand(leadPut));
         return 'created';
@@ -145,10 +192,7 @@ export class DynamoLeadRepository implements LeadRepository {
     try {
       await this.options.client.send(
         new TransactWriteCommand({
-          TransactItems: [
-            { Put: leadPut },
-            ...personKeys.map((write) => ({ Put: this.personKeyPut(lead.tenantId, write) })),
-          ],
+          TransactItems: [{ Put: leadPut }, ...otherWrites],
         }),
       );
       return 'created';
@@ -156,7 +200,8 @@ export class DynamoLeadRepository implements LeadRepository {
       if (!(error instanceof TransactionCanceledException)) {
         throw error;
       }
-      // Reasons come in request order, so the first one is the lead's own put.
+      // Reasons come in request order, so the first one is the lead's own put. The personal-data put has no
+      // condition, so a conflict on it is as transient as one on a person key and is retried the same way.
       const [leadReason, ...keyReasons] = error.CancellationReasons ?? [];
       if (leadReason?.Code === 'ConditionalCheckFailed') {
         return 'duplicate';
@@ -170,6 +215,25 @@ export class DynamoLeadRepository implements LeadRepository {
       }
       throw error;
     }
+  }
+
+  /**
+   * Draws the tenant's next lead number with an atomic counter. Drawing before the conditional put means a
+   * duplicate delivery burns a number; the alternative, reading the lead first, would cost a read on every
+   * delivery to save a gap that nobody relies on.
+   */
+  private async nextLeadNumber(tenantId: string): Promise<number> {
+    const output = await this.options.client.send(
+      new UpdateCommand({
+        TableName: this.options.tableName,
+        Key: { pk: leadNumberCounterKeys.pk(tenantId), sk: leadNumberCounterKeys.sk },
+        UpdateExpression: 'SET entity = :entity ADD #value :one',
+        ExpressionAttributeNames: { '#value': 'value' },
+        ExpressionAttributeValues: { ':entity': COUNTER_ENTITY, ':one': 1 },
+        ReturnValues: 'UPDATED_NEW',
+      }),
+    );
+    return counterSchema.parse(output.Attributes).value;
   }
 
   async getPersonKeys(tenantId: string, keyHashes: readonly string[]): Promise<PersonKeyEntry[]> {
@@ -212,15 +276,71 @@ export class DynamoLeadRepository implements LeadRepository {
     };
   }
 
+  /** The personal-data item of a new lead, expiring `retentionMonths` after the lead's date. */
+  private personalDataPut(lead: NewLead, personal: PersonalData) {
+    return {
+      TableName: this.options.tableName,
+      Item: {
+        pk: leadKeys.pk(lead.tenantId, lead.leadId),
+        sk: leadKeys.personalSk,
+        entity: LEAD_PERSONAL_ENTITY,
+        tenantId: lead.tenantId,
+        leadId: lead.leadId,
+        ...personal,
+        expiresAt: retentionExpiry(lead.datedAt, this.retentionMonths),
+      },
+    };
+  }
+
   async get(tenantId: string, leadId: string): Promise<Lead | undefined> {
-    const output = await this.options.client.send(
-      new GetCommand({
-        TableName: this.options.tableName,
-        Key: { pk: leadKeys.pk(tenantId, leadId), sk: leadKeys.sk },
-        ConsistentRead: true,
-      }),
-    );
-    return output.Item ? leadFromItem(output.Item) : undefined;
+    const read = (sk: string) =>
+      this.options.client.send(
+        new GetCommand({
+          TableName: this.options.tableName,
+          Key: { pk: leadKeys.pk(tenantId, leadId), sk },
+          ConsistentRead: true,
+        }),
+      );
+    const [leadOutput, personalOutput] = await Promise.all([read(leadKeys.sk), read(leadKeys.personalSk)]);
+    if (!leadOutput.Item) {
+      return undefined;
+    }
+    return leadFromItem(leadOutput.Item, this.livePersonalData(personalOutput.Item));
+  }
+
+  /**
+   * Returns the personal data of an item unless it has expired. DynamoDB deletes expired items some time
+   * after `expiresAt` (typically within a few days), so reads must not rely on the deletion.
+   */
+  private livePersonalData(item: Record<string, unknown> | undefined): PersonalData | undefined {
+    if (item === undefined) {
+      return undefined;
+    }
+    const nowSeconds = Math.floor(this.clock().getTime() / 1000);
+    if (typeof item.expiresAt === 'number' && item.expiresAt <= nowSeconds) {
+      return undefined;
+    }
+    return personalDataSchema.parse(item);
+  }
+
+  /** Adds the live personal data to leads read from the index, in one BatchGetItem per 100 leads. */
+  private async withPersonalData(items: Record<string, unknown>[]): Promise<Lead[]> {
+    const personalByPk = new Map<string, Record<string, unknown>>();
+    for (let start = 0; start < items.length; start += BATCH_GET_LIMIT) {
+      let keys: Record<string, unknown>[] | undefined = items
+        .slice(start, start + BATCH_GET_LIMIT)
+        .map((item) => ({ pk: item.pk, sk: leadKeys.personalSk }));
+      while (keys && keys.length > 0) {
+        const output: BatchGetCommandOutput = await this.options.client.send(
+          new BatchGetCommand({ RequestItems: { [this.options.tableName]: { Keys: keys } } }),
+        );
+        for (const personal of output.Responses?.[this.options.tableName] ?? []) {
+          personalByPk.set(String(personal.pk), personal);
+        }
+        keys = output.UnprocessedKeys?.[this.options.tableName]?.Keys;
+      }
+    }
+    return items.map((item) => leadFromItem(item, this.livePersonalData(personalByPk.get(String(item.pk)))));
   }
 
   async list(query: LeadListQuery): Promise<LeadPage> {
@@ -246,12 +366,8 @@ export class DynamoLeadRepository implements LeadRepository {
         ...(cursor.key ? { ExclusiveStartKey: cursor.key } : {}),
       };
       const output = await this.options.client.send(new QueryCommand(input));
-      for (const item of output.Items ?? []) {
-        const lead = leadFromItem(item);
-        if (this.isListed(lead, query)) {
-          items.push(lead);
-        }
-      }
+      const listed = (output.Items ?? []).filter((item) => this.isListed(leadFromItem(item), query));
+      items.push(...(await this.withPersonalData(listed)));
       cursor = output.LastEvaluatedKey
         ? { month: cursor.month, key: output.LastEvaluatedKey }
         : { month: cursor.month + 1 };

@@ -70,7 +70,8 @@ export interface Consent {
  */
 export type LeadFlag = 'submitted-at-unreadable' | 'phone-invalid' | 'email-invalid' | 'site-unrouted' | (string & {});
 
-export interface Lead {
+/** A lead as ingest builds it, before the lead store assigns its number and version. */
+export interface NewLead {
   leadId: string;
   tenantId: string;
   /** Null when neither the payload nor the tenant's aliases name a site ("unassigned" in KPIs). */
@@ -115,4 +116,23 @@ export interface Lead {
   flags: LeadFlag[];
   /** State derived from the lead's life-cycle events; absent until the first event is recorded. */
   lifecycle?: LeadLifecycle;
+}
+
+/** A stored lead: what the lead store keeps and what `GET /v1/leads/{leadId}` returns. */
+export interface Lead extends NewLead {
+  /**
+   * Number of the lead within its tenant (1, 2, 3...), assigned once when the lead is stored. Numbers rise with
+   * arrival order and may skip values (a number drawn for a delivery that turns out to be a duplicate is not
+   * reused). Short enough to quote on the phone, and the compact key the lake ranks a lead's changes by.
+   */
+  leadNumber: number;
+  /** Count of writes to the lead item: 1 when stored, plus one per later update. The lake keeps the highest. */
+  version: number;
+  /**
+   * True once the lead's personal data was erased on request; the anonymous facts stay and still count in
+   * KPIs. Absent on leads never erased. A lead whose retention period ended has empty personal fields but no flag.
+   */
+  erased?: boolean;
+  /** When the personal data was erased (ISO 8601 UTC); absent on leads never erased. */
+  erasedAt?: string;
 }
