@@ -78,4 +78,26 @@ async function runNightlyJob(event: NightlyEvent): Promise<NightlyResult> {
   return result;
 }
 
-export const handler = middy<NightlyEvent, NightlyResult>().use(injectLambdaContext(logger)).handler(runNightlyJob);
+/**
+ * Logs a failed run before the error propagates. The thrown error fails the invocation, which Lambda counts in
+ * the function's `Errors` metric (the nightly schedule's alarm watches it), and the aggregates of the range
+ * stay as the last successful run left them.
+ */
+function logFailedRun(): middy.MiddlewareObj<NightlyEvent, NightlyResult> {
+  return {
+    onError: (request) => {
+      const event = request.event as Partial<Record<'tenantId' | 'from' | 'to', unknown>> | undefined;
+      logger.error('Nightly KPI run failed; the previous aggregates are kept', {
+        tenantId: event?.tenantId,
+        from: event?.from,
+        to: event?.to,
+        error: request.error,
+      });
+    },
+  };
+}
+
+export const handler = middy<NightlyEvent, NightlyResult>()
+  .use(injectLambdaContext(logger))
+  .use(logFailedRun())
+  .handler(runNightlyJob);

@@ -36,7 +36,7 @@ const dependencies: IngestDependencies = {
     config.SECRETS_BACKEND === 'file'
       ? new FileSecretStore(config.SECRETS_FILE)
       : new SecretsManagerStore({ client: new SecretsManagerClient({ region: config.AWS_REGION }) }),
-  leads: new DynamoLeadRepository(table),
+  leads: new DynamoLeadRepository({ ...table, retentionMonths: config.RETENTION_MONTHS }),
   quarantine: new DynamoQuarantineRepository(table),
   pending: new DynamoPendingFetchRepository(table),
   graph: new HttpGraphApi({ baseUrl: config.GRAPH_API_BASE_URL }),

@@ -47,3 +47,13 @@ export class DependencyUnavailableError extends DomainError {
   readonly code = 'DEPENDENCY_UNAVAILABLE';
   readonly httpStatus = 503;
 }
+
+/**
+ * A dependency (the lead store, the secret store) that rejected the request because it is throttling. It
+ * returns 429 with `Retry-After`, so that webhook senders retry later. The message never names the request's
+ * data, because it reaches the client.
+ */
+export class DependencyThrottledError extends DomainError {
+  readonly code = 'DEPENDENCY_THROTTLED';
+  readonly httpStatus = 429;
+}

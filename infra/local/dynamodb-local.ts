@@ -33,6 +33,13 @@ export interface DynamoDbLocal {
   client: DynamoDBClient;
   /** True until the JVM exits. */
   isRunning(): boolean;
+  /**
+   * Stops the JVM as an outage would, and keeps the port, the data and `client`, so that `restart` brings the
+   * same database back. Fault-injection tests use it.
+   */
+  halt(): Promise<void>;
+  /** Starts the JVM again after `halt`, on the same port and data, and waits until it responds. */
+  restart(): Promise<void>;
   /** Stops the JVM and waits for it to exit (SIGTERM, then SIGKILL after 5 s). */
   stop(): Promise<void>;
 }
@@ -79,6 +86,45 @@ export async function startDynamoDbLocal(options: {
     );
   });
 
+  const endpoint = `http://127.0.0.1:${port}`;
+  const client = new DynamoDBClient({
+    region: LOCAL_AWS.region,
+    endpoint,
+    credentials: { accessKeyId: LOCAL_AWS.accessKeyId, secretAccessKey: LOCAL_AWS.secretAccessKey },
+  });
+
+  let jvm: Jvm;
+  try {
+    jvm = await launchJvm(port, path, client);
+  } catch (error) {
+    client.destroy();
+    throw error;
+  }
+  const halt = async () => {
+    await jvm.stop();
+  };
+  const restart = async () => {
+    if (jvm.isRunning()) {
+      return;
+    }
+    jvm = await launchJvm(port, path, client);
+  };
+  const stop = async () => {
+    client.destroy();
+    await jvm.stop();
+  };
+  log(`DynamoDB Local is listening on port ${port} with data in ${path}`);
+  return { port, endpoint, client, isRunning: () => jvm.isRunning(), halt, restart, stop };
+}
+
+/** One DynamoDB Local JVM, started and responding. */
+interface Jvm {
+  isRunning(): boolean;
+  stop(): Promise<void>;
+}
+
+/** Spawns the JVM and waits until it responds to ListTables; stops it again if it does not. */
+async function launchJvm(port: number, path: string, client: DynamoDBClient): Promise<Jvm> {
   // DynamoDB Local sends usage telemetry unless this variable is 0; the child inherits the environment.
   process.env.DDB_LOCAL_TELEMETRY = '0';
   const child = spawn({ port, path, sharedDb: true, stdio: 'pipe' });
@@ -103,16 +149,8 @@ export async function startDynamoDbLocal(options: {
   const killOnExit = () => child.kill('SIGKILL');
   process.once('exit', killOnExit);
 
-  const endpoint = `http://127.0.0.1:${port}`;
-  const client = new DynamoDBClient({
-    region: LOCAL_AWS.region,
-    endpoint,
-    credentials: { accessKeyId: LOCAL_AWS.accessKeyId, secretAccessKey: LOCAL_AWS.secretAccessKey },
-  });
-
   const stop = async () => {
     process.removeListener('exit', killOnExit);
-    client.destroy();
     if (exited) {
       return;
     }
@@ -128,8 +166,7 @@ export async function startDynamoDbLocal(options: {
     await stop();
     throw error;
   }
-  log(`DynamoDB Local is listening on port ${port} with data in ${path}`);
-  return { port, endpoint, client, isRunning: () => !exited, stop };
+  return { isRunning: () => !exited, stop };
 }
 
 async function waitUntilReady(

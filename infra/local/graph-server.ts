@@ -13,10 +13,14 @@ export interface GraphServer {
   url: string;
   /** Delays every response by this many milliseconds (0 by default). */
   setDelay(ms: number): void;
+  /** Delays the next `count` responses by `ms` milliseconds, on top of `setDelay`. */
+  delayNext(count: number, ms: number): void;
   /** Responds to the next `count` requests with `status` (500 or 429, say) and a Graph error body. */
   failNext(count: number, status: number): void;
   /** Number of requests received since the server started. */
   requestCount(): number;
+  /** Clears every delay and pending failure. */
+  resetFaults(): void;
   isListening(): boolean;
   stop(): Promise<void>;
 }
@@ -27,14 +31,23 @@ const VERSION = /^v\d+\.\d+$/;
 /** Starts the server on 127.0.0.1; `port` 0 (the default) picks a free port. */
 export async function startGraphServer(options: { fixturesDir: string; port?: number }): Promise<GraphServer> {
   let delayMs = 0;
+  let delays = { remaining: 0, ms: 0 };
   let failures = { remaining: 0, status: 500 };
   let requests = 0;
 
   const server = createServer((request, response) => {
     requests += 1;
     const answer = async () => {
-      if (delayMs > 0) {
-        await new Promise((resolve) => setTimeout(resolve, delayMs));
+      let waitMs = delayMs;
+      if (delays.remaining > 0) {
+        delays = { ...delays, remaining: delays.remaining - 1 };
+        waitMs += delays.ms;
+      }
+      if (waitMs > 0) {
+        await new Promise((resolve) => setTimeout(resolve, waitMs));
+      }
+      if (request.socket.destroyed) {
+        return;
       }
       if (failures.remaining > 0) {
         failures = { ...failures, remaining: failures.remaining - 1 };
@@ -75,10 +88,18 @@ export async function startGraphServer(options: { fixturesDir: string; port?: nu
     setDelay: (ms) => {
       delayMs = ms;
     },
+    delayNext: (count, ms) => {
+      delays = { remaining: count, ms };
+    },
     failNext: (count, status) => {
       failures = { remaining: count, status };
     },
     requestCount: () => requests,
+    resetFaults: () => {
+      delayMs = 0;
+      delays = { remaining: 0, ms: 0 };
+      failures = { remaining: 0, status: 500 };
+    },
     isListening: () => server.listening,
     stop: () =>
       new Promise<void>((resolve, reject) => {

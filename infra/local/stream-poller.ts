@@ -212,10 +212,12 @@ export class StreamPoller {
     try {
       output = await this.getRecords(iterator);
     } catch (error) {
+      // The next cycle requests a fresh iterator from the checkpoint. An iterator may be invalid after any
+      // failure, such as DynamoDB Local restarting, and the checkpoint only moves after a delivery, so
+      // nothing is skipped.
+      this.iterators.delete(shardId);
       const name = (error as Error).name;
       if (name === 'ExpiredIteratorException' || name === 'TrimmedDataAccessException') {
-        // The next cycle requests a fresh iterator from the checkpoint.
-        this.iterators.delete(shardId);
         if (name === 'TrimmedDataAccessException') {
           this.log(`Stream poller lost trimmed records of shard ${shardId}; resuming at the oldest record`);
           this.setCheckpoint(shardId, { sequenceNumber: undefined });
@@ -290,12 +292,14 @@ export class StreamPoller {
     let pending = batch;
     for (let attempt = 1; ; attempt += 1) {
       let failedFrom: number;
+      let reported: string[] = [];
       try {
         const response = await this.options.handler(
           { Records: pending },
           createLambdaContext('stream-to-lake', HANDLER_TIMEOUT_MS),
         );
         failedFrom = lowestFailedIndex(pending, response);
+        reported = (response?.batchItemFailures ?? []).map((failure) => failure.itemIdentifier);
       } catch (error) {
         this.log(
           `Stream handler threw on a batch of ${pending.length} records from shard ${shardId}: ${describe(error)}`,
@@ -311,7 +315,7 @@ export class StreamPoller {
       }
       pending = pending.slice(failedFrom);
       if (attempt > this.maxRetryAttempts || this.stopped) {
-        const path = await this.writeFailure(shardId, pending, attempt);
+        const path = await this.writeFailure(shardId, pending, attempt, reportedFailures(pending, reported));
         this.log(
           `Stream poller gave up on ${pending.length} records of shard ${shardId} after ${attempt} attempts; written to ${path}`,
         );
@@ -324,8 +328,18 @@ export class StreamPoller {
     }
   }
 
-  /** Writes what Lambda's on-failure destination receives, plus the records themselves so they can be replayed. */
-  private async writeFailure(shardId: string, records: DynamoDBRecord[], attempts: number): Promise<string> {
+  /**
+   * Writes what Lambda's on-failure destination receives, plus the records themselves so they can be replayed
+   * (`npm run stream -- replay`). `failedSequenceNumbers` lists the records that the handler reported as
+   * failed on its last attempt. The other records were retried only because they follow the lowest failure,
+   * so they are already in the lake.
+   */
+  private async writeFailure(
+    shardId: string,
+    records: DynamoDBRecord[],
+    attempts: number,
+    failedSequenceNumbers: string[],
+  ): Promise<string> {
     const folder = join(this.options.dataDir, 'stream-failures');
     await mkdir(folder, { recursive: true });
     const first = records[0]?.dynamodb;
@@ -346,6 +360,7 @@ export class StreamPoller {
         batchSize: records.length,
         streamArn: this.options.streamArn,
       },
+      failedSequenceNumbers,
       records,
     };
     await writeFile(path, `${JSON.stringify(document, null, 2)}\n`, { mode: 0o600 });
@@ -373,6 +388,16 @@ export class StreamPoller {
       this.wake = done;
     });
   }
+}
+
+/**
+ * Sequence numbers of the records that the handler reported as failed. A thrown error, or a report that names
+ * no record of the batch, fails every record.
+ */
+function reportedFailures(records: DynamoDBRecord[], reported: string[]): string[] {
+  const sequenceNumbers = records.map(sequenceNumberOf).filter((value): value is string => value !== undefined);
+  const named = sequenceNumbers.filter((sequenceNumber) => reported.includes(sequenceNumber));
+  return named.length > 0 ? named : sequenceNumbers;
 }
 
 /** Index of the first record to retry, or -1 when the whole batch succeeded. */

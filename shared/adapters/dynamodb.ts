@@ -11,6 +11,9 @@ export function createDocumentClient(options: { endpoint?: string; region: strin
     region: options.region,
     ...(options.endpoint ? { endpoint: options.endpoint } : {}),
     maxAttempts: 4,
+    // Bounds an endpoint that accepts connections but never answers: four attempts stay well inside the
+    // webhook's 15 s Lambda timeout, while DynamoDB answers in milliseconds when it is well.
+    requestHandler: { connectionTimeout: 1_000, requestTimeout: 3_000 },
   });
   return DynamoDBDocumentClient.from(client, {
     marshallOptions: { removeUndefinedValues: true, convertClassInstanceToMap: false },

@@ -1,5 +1,6 @@
 /**
- * Meta Graph API client for lead retrieval over HTTP, with a timeout per attempt and retries.
+ * Meta Graph API client for lead retrieval over HTTP, with a timeout per attempt, retries, and a time limit
+ * per lead across all its attempts.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import { logger } from '#shared/logger';
@@ -10,8 +11,13 @@ import { GraphApiError, GraphLeadNotFoundError } from '#shared/sources/errors';
 export interface HttpGraphApiOptions {
   /** Versioned Graph API root, such as `https://graph.facebook.com/v21.0`. */
   baseUrl: string;
-  /** Time limit of one attempt, response body included, in milliseconds. */
+  /** Time limit of one attempt, response body included, in milliseconds (default 3,000). */
   timeoutMs?: number;
+  /**
+   * Time limit of one `fetchLead` call, waits between attempts included, in milliseconds (default 5,000).
+   * No attempt starts or waits past it, and the last attempt's timeout is shortened to end by it.
+   */
+  totalTimeoutMs?: number;
   /** Attempts in total, the first one included. */
   maxAttempts?: number;
   /** Backoff before the second attempt, in milliseconds; it doubles for each further attempt. */
@@ -32,13 +38,15 @@ interface RetryableFailure {
  * Fetches leads with `GET {baseUrl}/{leadgenId}?access_token=...`.
  *
  * Timeouts, network errors, 429 and 5xx are retried with exponential backoff and full jitter, waiting
- * at least the delay that `Retry-After` requests, capped at `maxDelayMs`. After the last attempt it throws `GraphApiError`.
+ * at least the delay that `Retry-After` requests, capped at `maxDelayMs`. After the last attempt, or when
+ * `totalTimeoutMs` leaves no time for another one, it throws `GraphApiError`.
  * Any other 4xx throws `GraphLeadNotFoundError` at once. Integers of more than 15 digits in the body
  * are returned as strings.
  */
 export class HttpGraphApi implements GraphApi {
   private readonly baseUrl: string;
   private readonly timeoutMs: number;
+  private readonly totalTimeoutMs: number;
   private readonly maxAttempts: number;
   private readonly baseDelayMs: number;
   private readonly maxDelayMs: number;
@@ -47,6 +55,7 @@ export class HttpGraphApi implements GraphApi {
   constructor(options: HttpGraphApiOptions) {
     this.baseUrl = options.baseUrl.replace(/\/+$/, '');
     this.timeoutMs = options.timeoutMs ?? 3000;
+    this.totalTimeoutMs = options.totalTimeoutMs ?? 5000;
     this.maxAttempts = Math.max(1, options.maxAttempts ?? 3);
     this.baseDelayMs = options.baseDelayMs ?? 200;
     this.maxDelayMs = options.maxDelayMs ?? 2000;
@@ -59,14 +68,21 @@ export class HttpGraphApi implements GraphApi {
       url.searchParams.set('access_token', accessToken);
     }
 
+    const deadline = performance.now() + this.totalTimeoutMs;
     let failure: RetryableFailure | undefined;
+    let attempts = 0;
     for (let attempt = 1; attempt <= this.maxAttempts; attempt += 1) {
       if (failure) {
         const delayMs = this.delayBefore(attempt, failure.retryAfterMs);
+        // A wait that would leave less than a tenth of an attempt's timeout is not worth it.
+        if (performance.now() + delayMs + this.timeoutMs / 10 >= deadline) {
+          break;
+        }
         logger.warn('Retrying Graph API lead request', { attempt, status: failure.status, delayMs });
         await sleep(delayMs);
       }
-      const outcome = await this.attempt(url);
+      attempts = attempt;
+      const outcome = await this.attempt(url, Math.min(this.timeoutMs, deadline - performance.now()));
       if ('lead' in outcome) {
         return outcome.lead;
       }
@@ -75,19 +91,17 @@ export class HttpGraphApi implements GraphApi {
 
     const status = failure?.status ?? null;
     throw new GraphApiError(
-      `Graph API lead request failed after ${this.maxAttempts} attempts (last status: ${status ?? 'no response'})`,
+      `Graph API lead request failed after ${attempts} attempts (last status: ${status ?? 'no response'})`,
       { cause: failure?.cause },
     );
   }
 
   /** Runs one request; returns the parsed lead or a retryable failure, and throws for a final 4xx. */
-  private async attempt(url: URL): Promise<{ lead: unknown } | RetryableFailure> {
+  private async attempt(url: URL, timeoutMs: number): Promise<{ lead: unknown } | RetryableFailure> {
+    const signal = AbortSignal.timeout(Math.max(1, Math.round(timeoutMs)));
     let response: Response;
     try {
-      response = await this.fetchImpl(url, {
-        headers: { accept: 'application/json' },
-        signal: AbortSignal.timeout(this.timeoutMs),
-      });
+      response = await this.fetchImpl(url, { headers: { accept: 'application/json' }, signal });
     } catch (error) {
       return { status: null, retryAfterMs: null, cause: error };
     }

@@ -5,7 +5,7 @@
  */
 import { DependencyUnavailableError } from '#shared/errors';
 import { buildLead } from '#shared/lead/build-lead';
-import type { Lead } from '#shared/lead/model';
+import type { NewLead } from '#shared/lead/model';
 import { logger } from '#shared/logger';
 import { recordLeadsReceived } from '#shared/metrics';
 import { contactKeyHashes, storeWithPerson } from '#shared/people/link';
@@ -28,7 +28,16 @@ import {
   type TenantConfig,
 } from '#shared/tenant/model';
 import type { TenantRepository } from '#shared/tenant/repository';
+import { callDependency, toDependencyError } from './dependency';
 import { IntegrationNotFoundError } from './errors';
+
+/**
+ * Time after which a delivery starts no further Graph API fetch, in milliseconds. The Meta leads not fetched
+ * by then are kept as pending. With the Graph client's own bound of 5 s per lead (`HttpGraphApi`), a delivery
+ * spends at most about 10 s on the Graph API, inside the webhook function's 15 s timeout and far inside
+ * API Gateway's 29 s integration timeout.
+ */
+export const GRAPH_FETCH_BUDGET_MS = 5_000;
 
 /** Payload parsers by integration format; each throws a `PayloadError` for a payload it cannot read. */
 export interface PayloadParsers {
@@ -56,6 +65,8 @@ export interface IngestDependencies {
   clock: Clock;
   /** Replaces some of `DEFAULT_PARSERS`; tests use it to stand in for a parser fixed after a payload failed. */
   parsers?: Partial<PayloadParsers>;
+  /** Replaces `GRAPH_FETCH_BUDGET_MS`. */
+  graphFetchBudgetMs?: number;
 }
 
 export interface IngestResult {
@@ -82,19 +93,22 @@ export interface Drafts {
 
 /**
  * Reads the tenant, the integration and its secret. Throws `IntegrationNotFoundError` when either does not
- * exist and `DependencyUnavailableError` when the secret is missing or not a JSON object of credentials.
+ * exist, `DependencyUnavailableError` when the secret is missing or not a JSON object of credentials or when
+ * a store fails, and `DependencyThrottledError` when a store throttles.
  */
 export async function resolveTarget(
   deps: IngestDependencies,
   tenantId: string,
   integrationId: string,
 ): Promise<Target> {
-  const tenant = await deps.tenants.get(tenantId);
+  const tenant = await callDependency('The lead store', () => deps.tenants.get(tenantId));
   const integration = tenant?.integrations.find((candidate) => candidate.integrationId === integrationId);
   if (!tenant || !integration) {
     throw new IntegrationNotFoundError(`No integration ${integrationId} for tenant ${tenantId}`);
   }
-  const secretText = await deps.secrets.getSecret(integration.auth.secretName);
+  const secretText = await callDependency('The secret store', () =>
+    deps.secrets.getSecret(integration.auth.secretName),
+  );
   if (secretText === undefined) {
     throw new DependencyUnavailableError(`Secret ${integration.auth.secretName} is not configured`);
   }
@@ -154,12 +168,20 @@ export async function parsePayload(
 /**
  * Fetches each Meta lead from the Graph API. A lead whose fetch fails after retries, or that the Graph API
  * refuses (an expired page token is the usual cause), is recorded as pending instead of failing the whole
- * delivery, so the leads that were fetched are stored now and the others are fetched again later.
+ * delivery, so the leads that were fetched are stored now and the others are fetched again later. Once the
+ * delivery has spent its Graph budget (`GRAPH_FETCH_BUDGET_MS`), the remaining leads are recorded as pending
+ * without a fetch, so a slow Graph API cannot hold the webhook past its timeout.
  */
 async function fetchMetaDrafts(deps: IngestDependencies, target: Target, refs: MetaLeadgenRef[]): Promise<Drafts> {
   const drafts: LeadDraft[] = [];
   const pending: string[] = [];
+  const deadline = performance.now() + (deps.graphFetchBudgetMs ?? GRAPH_FETCH_BUDGET_MS);
   for (const ref of refs) {
+    if (performance.now() >= deadline) {
+      await keepPending(deps, target, ref, GRAPH_BUDGET_SPENT);
+      pending.push(ref.leadgenId);
+      continue;
+    }
     try {
       const graphLead = await deps.graph.fetchLead(ref.leadgenId, target.secret.accessToken);
       drafts.push(draftFromGraphLead(graphLead, ref));
@@ -173,6 +195,9 @@ async function fetchMetaDrafts(deps: IngestDependencies, target: Target, refs: M
   }
   return { drafts, pending };
 }
+
+/** Reason code of a pending Meta lead that was not fetched because the delivery spent its Graph budget. */
+export const GRAPH_BUDGET_SPENT = 'GRAPH_BUDGET_SPENT';
 
 async function keepPending(
   deps: IngestDependencies,
@@ -195,14 +220,14 @@ async function keepPending(
     });
   } catch (error) {
     // Without the pending record the id would be lost, so the delivery fails and Meta retries it.
-    throw new DependencyUnavailableError('The lead store did not accept a pending Graph fetch', { cause: error });
+    throw toDependencyError(error, 'The lead store');
   }
   logger.warn('Graph fetch deferred', { leadgenId: ref.leadgenId, reasonCode });
 }
 
 /** Leads built from drafts, with the keyed hashes of their contact keys in the same order. */
 export interface BuiltLeads {
-  leads: Lead[];
+  leads: NewLead[];
   keyHashes: string[][];
 }
 
@@ -217,7 +242,9 @@ export async function buildLeads(
   receivedAt: Date,
 ): Promise<BuiltLeads> {
   const tenantId = target.tenant.tenantId;
-  const personIdKey = await deps.secrets.getSecret(personIdKeySecretName(tenantId));
+  const personIdKey = await callDependency('The secret store', () =>
+    deps.secrets.getSecret(personIdKeySecretName(tenantId)),
+  );
   if (personIdKey === undefined) {
     throw new DependencyUnavailableError(`Secret ${personIdKeySecretName(tenantId)} is not configured`);
   }
@@ -229,8 +256,12 @@ export async function buildLeads(
 
 /**
  * Links each lead to its person and stores it once (see `storeWithPerson`), counting the new leads by
- * source. A store failure becomes `DependencyUnavailableError` (503) so that the sender retries, which is
- * safe because lead ids are deterministic.
+ * source. A store failure becomes `DependencyUnavailableError` (503), or `DependencyThrottledError` (429)
+ * when the store throttles, so that the sender retries.
+ *
+ * Retrying is safe. Each lead is stored with its person-key entries in one transaction, so a failure leaves
+ * a lead either wholly stored or not at all. Lead ids are deterministic, so the leads of a payload that were
+ * stored before the failure are reported as duplicates by the retry and are not stored twice.
  */
 export async function storeLeads(
   deps: IngestDependencies,
@@ -258,13 +289,13 @@ export async function storeLeads(
 async function storeLead(
   deps: IngestDependencies,
   target: Target,
-  lead: Lead,
+  lead: NewLead,
   keyHashes: string[],
 ): Promise<'created' | 'duplicate'> {
   try {
     const stored = await storeWithPerson(deps.leads, lead, keyHashes, target.tenant.personWindowDays);
     return stored.outcome;
   } catch (error) {
-    throw new DependencyUnavailableError('The lead store did not accept the lead', { cause: error });
+    throw toDependencyError(error, 'The lead store');
   }
 }

@@ -4,11 +4,11 @@
  * read is quarantined byte-exact with its reason, so it can be replayed once the parser is fixed.
  */
 import { randomUUID } from 'node:crypto';
-import { DependencyUnavailableError } from '#shared/errors';
 import { logger } from '#shared/logger';
 import { PayloadError } from '#shared/sources/errors';
-import { verifyHmac, verifyMeta } from '#shared/tenant/auth';
+import { constantTimeEquals, verifyHmac, verifyMeta } from '#shared/tenant/auth';
 import type { IntegrationSecret } from '#shared/tenant/model';
+import { toDependencyError } from './dependency';
 import { PayloadTooLargeError, SignatureInvalidError, VerificationFailedError } from './errors';
 import {
   buildLeads,
@@ -51,7 +51,8 @@ export async function verifySubscription(
   }
   const expected = requireSecretField(secret, 'verifyToken', integration.auth.secretName);
   const challenge = request.query['hub.challenge'];
-  if (request.query['hub.mode'] !== 'subscribe' || request.query['hub.verify_token'] !== expected || !challenge) {
+  const verifyToken = request.query['hub.verify_token'] ?? '';
+  if (request.query['hub.mode'] !== 'subscribe' || !constantTimeEquals(verifyToken, expected) || !challenge) {
     throw new VerificationFailedError('hub.mode must be subscribe and hub.verify_token must match');
   }
   return challenge;
@@ -178,7 +179,7 @@ async function quarantineOnPayloadError(
       body: delivery.body,
     });
   } catch (storeError) {
-    return new DependencyUnavailableError('The quarantine did not accept the payload', { cause: storeError });
+    return toDependencyError(storeError, 'The quarantine');
   }
   logger.warn('Payload quarantined', {
     tenantId: delivery.tenantId,
