@@ -4,6 +4,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { setTimeout as delay } from 'node:timers/promises';
 import {
   type Delivery,
   postDelivery,
@@ -73,6 +74,14 @@ export async function replayFixtures(baseUrl: string, tenant: TenantDocument): P
   return deliveries.size;
 }
 
+/** Resends of one throttled delivery before it counts as rejected. */
+const MAX_THROTTLED_ATTEMPTS = 5;
+
+function retryAfterMs(response: Response): number {
+  const seconds = Number(response.headers.get('retry-after'));
+  return Number.isFinite(seconds) && seconds > 0 ? Math.min(seconds, 10) * 1000 : 1000;
+}
+
 async function postAll(baseUrl: string, tenant: TenantDocument, leads: SimulatedLead[]): Promise<number> {
   let next = 0;
   let rejected = 0;
@@ -83,8 +92,14 @@ async function postAll(baseUrl: string, tenant: TenantDocument, leads: Simulated
       if (!lead) {
         continue;
       }
-      const response = await postDelivery(baseUrl, tenant, lead.delivery, lead.body);
+      let response = await postDelivery(baseUrl, tenant, lead.delivery, lead.body);
       await response.arrayBuffer();
+      // The local gateway's rate limits answer 429 with Retry-After, as API Gateway does; a sender waits and resends.
+      for (let attempt = 0; response.status === 429 && attempt < MAX_THROTTLED_ATTEMPTS; attempt += 1) {
+        await delay(retryAfterMs(response));
+        response = await postDelivery(baseUrl, tenant, lead.delivery, lead.body);
+        await response.arrayBuffer();
+      }
       if (response.status !== 202) {
         rejected += 1;
       }

@@ -22,6 +22,8 @@ export interface DevTokenClaims {
   /** Comma-separated site ids, or `*` (the default) for every site. */
   sites?: string;
   subject?: string;
+  /** Salesperson id of the tenant team, for the `salesperson` role; the API falls back to `subject` without it. */
+  salesperson?: string;
   ttlSeconds?: number;
 }
 
@@ -78,6 +80,7 @@ export async function issueDevToken(secret: Uint8Array, claims: DevTokenClaims):
     [CLAIMS.tenant]: claims.tenantId,
     [CLAIMS.role]: claims.role ?? 'group-admin',
     [CLAIMS.sites]: claims.sites ?? '*',
+    ...(claims.salesperson === undefined ? {} : { [CLAIMS.salesperson]: claims.salesperson }),
   })
     .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
     .setIssuer(DEV_TOKEN_ISSUER)

@@ -10,11 +10,13 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { APIGatewayProxyEventV2, APIGatewayProxyResultV2, Context } from 'aws-lambda';
 import { matchRoute, ROUTES, type RouteDefinition, type RouteTarget } from '#shared/http/routes';
+import { truncateForLog } from '#shared/log-safety';
 import { verifyDevToken } from './dev-token';
 import { PortInUseError } from './errors';
 import { type JwtClaims, newRequestId, stringifyClaims, toGatewayEvent, writeJson, writeResult } from './gateway-event';
 import { createLambdaContext } from './lambda-context';
 import { isAddressInUse, LOOPBACK, listenOnLoopback } from './ports';
+import { RateLimiter, type RateLimitOptions } from './rate-limit';
 
 /** An HTTP handler as `functions/webhook.ts` and `functions/api.ts` export it. */
 export type HttpHandler = (event: APIGatewayProxyEventV2, context: Context) => Promise<APIGatewayProxyResultV2>;
@@ -24,6 +26,20 @@ export type LocalRoute = (body: Buffer) => Promise<{ statusCode: number; body: u
 
 /** A page served on GET outside the API routes, such as the API reference at `/docs`. */
 export type LocalPage = () => Promise<{ contentType: string; body: Buffer }>;
+
+/** Serves a GET under a path prefix; returns the status, headers and body of the response. */
+export type LocalDownload = (
+  url: URL,
+) => Promise<{ statusCode: number; headers: Record<string, string>; body: Buffer }>;
+
+/** A file served on GET outside the API routes, such as the dashboard's static files. */
+export interface StaticResponse {
+  contentType: string;
+  body: Buffer;
+  /** 200 when absent. */
+  statusCode?: number;
+  cacheControl?: string;
+}
 
 /** A handler's answer to a route, as the client receives it; tests use it to check responses against the contract. */
 export interface ObservedResponse {
@@ -47,9 +63,18 @@ export interface GatewayOptions {
   localRoutes?: Record<string, LocalRoute>;
   /** Keyed by path, served on GET. */
   pages?: Record<string, LocalPage>;
+  /**
+   * Serves GET requests under a path prefix outside the API routes, such as the export downloads under
+   * `/_local/exports/`; keyed by the prefix.
+   */
+  downloads?: Record<string, LocalDownload>;
+  /** Serves GET requests that match no route or page; undefined gives the usual 404. */
+  staticFiles?: (path: string) => Promise<StaticResponse | undefined>;
   /** Called with every handler response, after it is written. */
   observeResponse?: (response: ObservedResponse) => void;
   log?: (line: string) => void;
+  /** Route, tenant and integration limits (see `RateLimiter`); on with the defaults unless `false`. */
+  rateLimits?: RateLimitOptions | false;
 }
 
 export interface Gateway {
@@ -67,10 +92,12 @@ class PayloadTooLarge extends Error {}
 /** Starts the gateway on 127.0.0.1; throws `PortInUseError` when the port is taken. */
 export async function startGateway(options: GatewayOptions): Promise<Gateway> {
   const log = options.log ?? (() => {});
+  const limiter = options.rateLimits === false ? undefined : new RateLimiter(options.rateLimits);
   const server: Server = createServer((request, response) => {
     const requestId = newRequestId();
-    handleRequest(options, request, response, requestId).catch((error: unknown) => {
-      log(`Gateway failed to respond to ${request.method} ${request.url?.split('?')[0]}: ${describe(error)}`);
+    handleRequest(options, limiter, request, response, requestId).catch((error: unknown) => {
+      const path = truncateForLog(request.url?.split('?')[0] ?? '');
+      log(`Gateway failed to respond to ${request.method} ${path}: ${describe(error)}`);
       if (!response.headersSent) {
         writeJson(response, 500, { message: 'Internal Server Error' }, requestId);
       } else {
@@ -101,6 +128,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
 
 async function handleRequest(
   options: GatewayOptions,
+  limiter: RateLimiter | undefined,
   request: IncomingMessage,
   response: ServerResponse,
   requestId: string,
@@ -136,6 +164,17 @@ async function handleRequest(
     return;
   }
 
+  const download =
+    method === 'GET'
+      ? Object.entries(options.downloads ?? {}).find(([prefix]) => url.pathname.startsWith(prefix))?.[1]
+      : undefined;
+  if (download) {
+    const file = await download(url);
+    response.writeHead(file.statusCode, { ...file.headers, 'x-request-id': requestId });
+    response.end(file.body);
+    return;
+  }
+
   const localRoute = options.localRoutes?.[`${method} ${url.pathname}`];
   if (localRoute) {
     const result = await localRoute(body);
@@ -145,7 +184,27 @@ async function handleRequest(
 
   const match = findRoute(method, url.pathname);
   if (!match) {
+    const file = method === 'GET' ? await options.staticFiles?.(url.pathname) : undefined;
+    if (file) {
+      response.writeHead(file.statusCode ?? 200, {
+        'content-type': file.contentType,
+        'x-request-id': requestId,
+        'x-content-type-options': 'nosniff',
+        ...(file.cacheControl ? { 'cache-control': file.cacheControl } : {}),
+      });
+      response.end(file.body);
+      return;
+    }
     writeJson(response, 404, { message: 'Not Found' }, requestId);
+    return;
+  }
+
+  // A throttled request reaches neither the authorizer nor the handler. The body is the gateway's own, without
+  // an error code, as the OpenAPI document describes API Gateway's 429.
+  const rejection = limiter?.admit(match.route, match.pathParameters);
+  if (rejection) {
+    response.setHeader('retry-after', String(rejection.retryAfterSeconds));
+    writeJson(response, 429, { message: 'Too Many Requests' }, requestId);
     return;
   }
 
@@ -198,6 +257,9 @@ function findRoute(
   method: string,
   path: string,
 ): { route: RouteDefinition; pathParameters: Record<string, string> } | undefined {
+  // API Gateway prefers the most specific route, so `/v1/leads/export.csv` wins over `/v1/leads/{leadId}`:
+  // among the matches, the one with the fewest path parameters is taken.
+  let best: { route: RouteDefinition; pathParameters: Record<string, string> } | undefined;
   for (const route of ROUTES) {
     if (route.method !== method) {
       continue;
@@ -209,11 +271,11 @@ function findRoute(
       // A malformed percent-encoding in the path matches no route.
       pathParameters = null;
     }
-    if (pathParameters) {
-      return { route, pathParameters };
+    if (pathParameters && (!best || Object.keys(pathParameters).length < Object.keys(best.pathParameters).length)) {
+      best = { route, pathParameters };
     }
   }
-  return undefined;
+  return best;
 }
 
 /** Returns the string claims of a valid bearer token, or undefined; API Gateway also accepts the bare token. */
@@ -254,6 +316,7 @@ function readBody(request: IncomingMessage): Promise<Buffer> {
   });
 }
 
+/** The error's name and message, cut like every logged string, because messages can quote request values. */
 function describe(error: unknown): string {
-  return error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+  return truncateForLog(error instanceof Error ? `${error.name}: ${error.message}` : String(error));
 }

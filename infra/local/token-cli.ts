@@ -5,11 +5,13 @@
 import { dataDirFromEnvironment, exitOnError, fail, parseTenantCommandLine } from './cli';
 import { issueDevToken, readDevJwtSecret } from './dev-token';
 
-const USAGE = `Usage: npm run token -- --tenant <tenantId> [--role <role>] [--sites <ids>] [--subject <sub>] [--ttl <seconds>]
+const USAGE = `Usage: npm run token -- --tenant <tenantId> [--role <role>] [--sites <ids>] [--subject <sub>]
+       [--salesperson <id>] [--ttl <seconds>]
   --tenant   tenant id (demo for the demo tenant)
   --role     role claim, default group-admin
   --sites    comma-separated site ids, or * (default) for every site
   --subject  sub claim, default dev-<tenant>-<role>
+  --salesperson  salesperson id of the tenant team (salesperson role), default the sub claim
   --ttl      lifetime in seconds, default 43200 (12 h)`;
 
 async function main(): Promise<void> {
@@ -18,6 +20,7 @@ async function main(): Promise<void> {
       role: { type: 'string' },
       sites: { type: 'string' },
       subject: { type: 'string' },
+      salesperson: { type: 'string' },
       ttl: { type: 'string' },
     },
     USAGE,
@@ -36,6 +39,7 @@ async function main(): Promise<void> {
     role: values.role,
     sites: values.sites,
     subject: values.subject,
+    salesperson: values.salesperson,
     ttlSeconds,
   });
   process.stdout.write(`${token}\n`);

@@ -13,6 +13,11 @@ export interface Caller {
   /** Sites whose leads and KPIs the caller may see; `*` for every site, including unrouted leads. */
   sites: readonly string[] | '*';
   subject: string;
+  /**
+   * For the `salesperson` role, the salesperson id of the tenant team that leads are assigned to: the
+   * `salesperson` claim, or the token's `sub` when the token has none. Absent for every other role.
+   */
+  salespersonId?: string;
 }
 
 const claimsSchema = z.object({
@@ -20,6 +25,7 @@ const claimsSchema = z.object({
   role: z.enum(ROLES),
   sites: z.string().min(1),
   sub: z.string().min(1),
+  salesperson: z.string().optional(),
 });
 
 /**
@@ -38,16 +44,23 @@ export function callerFromEvent(event: APIGatewayProxyEventV2WithJWTAuthorizer):
     role: claim(CLAIMS.role),
     sites: claim(CLAIMS.sites),
     sub: claim('sub'),
+    salesperson: claim(CLAIMS.salesperson),
   });
   if (!parsed.success) {
     throw new UnauthorizedError('The token lacks the tenant, role or sites claim');
   }
-  const { tenant, role, sites, sub } = parsed.data;
+  const { tenant, role, sites, sub, salesperson } = parsed.data;
   const siteList = sites
     .split(',')
     .map((site) => site.trim())
     .filter((site) => site !== '');
-  return { tenantId: tenant, role, sites: siteList.includes('*') ? '*' : siteList, subject: sub };
+  return {
+    tenantId: tenant,
+    role,
+    sites: siteList.includes('*') ? '*' : siteList,
+    subject: sub,
+    ...(role === 'salesperson' ? { salespersonId: salesperson || sub } : {}),
+  };
 }
 
 /** Whether the caller may see a lead of that site (`null`: an unrouted lead, visible to all-site callers only). */
@@ -56,4 +69,25 @@ export function canSeeSite(caller: Caller, siteId: string | null): boolean {
     return true;
   }
   return siteId !== null && caller.sites.includes(siteId);
+}
+
+/** The lead attributes that decide whether a caller may see a lead. */
+export interface LeadScope {
+  siteId: string | null;
+  /** Null until the lead is assigned. */
+  assignedSalespersonId: string | null;
+}
+
+/**
+ * Whether the caller may see the lead: one of the caller's sites, and for a salesperson also a lead assigned
+ * to them. The role check (finance reads no lead) is separate, because it does not depend on the lead.
+ */
+export function canSeeLead(caller: Caller, lead: LeadScope): boolean {
+  if (!canSeeSite(caller, lead.siteId)) {
+    return false;
+  }
+  if (caller.role !== 'salesperson') {
+    return true;
+  }
+  return caller.salespersonId !== undefined && lead.assignedSalespersonId === caller.salespersonId;
 }

@@ -1,6 +1,6 @@
 /** Recording of lead lifecycle events, scoped to the caller, and recomputation of the lead's derived state. */
 import type { Caller } from '#shared/api/caller';
-import { canSeeSite } from '#shared/api/caller';
+import { canSeeLead } from '#shared/api/caller';
 import { ForbiddenError, NotFoundError, ValidationError } from '#shared/errors';
 import { logger } from '#shared/logger';
 import type { Clock } from '#shared/ports/clock';
@@ -87,8 +87,5 @@ export async function recordLeadEvents(
 }
 
 function isInScope(caller: Caller, lead: LifecycleLead): boolean {
-  if (!canSeeSite(caller, lead.siteId)) {
-    return false;
-  }
-  return caller.role !== 'salesperson' || lead.assignedSalespersonId === caller.subject;
+  return canSeeLead(caller, { siteId: lead.siteId, assignedSalespersonId: lead.assignedSalespersonId });
 }

@@ -75,6 +75,8 @@ export async function startTestStack(options: TestStackOptions = {}): Promise<Te
     },
     port: 0,
     fresh: false,
+    // Tests send requests in quick succession; the rate-limit tests turn the limits on themselves.
+    rateLimits: false,
     ...options,
     demoData: options.demoData ?? false,
     dataDir,

@@ -64,6 +64,9 @@ describe('lead events on DynamoDB Local', () => {
     vi.stubEnv('AWS_SECRET_ACCESS_KEY', 'local');
     vi.stubEnv('LEADS_TABLE_NAME', TABLE_NAME);
     vi.stubEnv('AGGREGATES_TABLE_NAME', 'aggregates');
+    // Erasure reads the person-id key from the secret store; these tests never erase, so no file is needed.
+    vi.stubEnv('SECRETS_BACKEND', 'file');
+    vi.stubEnv('SECRETS_FILE', 'unused-secrets.json');
   });
 
   afterAll(() => {

@@ -99,7 +99,8 @@ describe('recordLeadEvents', () => {
     const { deps } = setup();
     const assign = aLeadEvent({ type: 'assigned', salespersonId: 's-amiens-2' });
     await recordLeadEvents(deps, caller(), leadId, [assign]);
-    const salesperson = (subject: string) => caller({ role: 'salesperson', sites: ['amiens-nord'], subject });
+    const salesperson = (subject: string) =>
+      caller({ role: 'salesperson', sites: ['amiens-nord'], subject, salespersonId: subject });
 
     const error = await rejection(recordLeadEvents(deps, salesperson('s-amiens-1'), leadId, [aLeadEvent()]));
     const result = await recordLeadEvents(deps, salesperson('s-amiens-2'), leadId, [aLeadEvent({ eventId: 'own' })]);
