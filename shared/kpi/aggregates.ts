@@ -31,6 +31,10 @@ export const CELL_MEASURES = [
   'salesWithin90Days',
   'revenueCents',
   'grossMarginCents',
+  'calls',
+  'emails',
+  'smsMessages',
+  'visits',
 ] as const;
 export type CellMeasure = (typeof CELL_MEASURES)[number];
 export type CellMeasures = Record<CellMeasure, number>;
@@ -42,8 +46,10 @@ export type CellMeasures = Record<CellMeasure, number>;
 export type MinuteHistogram = [minutes: number, leads: number][];
 
 /**
- * KPI measures of one day for one combination of site, source, channel, campaign and category, on one basis.
- * `siteId` is `unassigned` for leads with no site, and `campaignId` is `''` for leads with no campaign.
+ * KPI measures of one day for one combination of site, source, channel, campaign, category and salesperson,
+ * on one basis. `siteId` is `unassigned` for leads with no site, and `campaignId` and `salespersonId` are `''`
+ * for leads with no campaign or no salesperson. `calls`, `emails`, `smsMessages` and `visits` count human
+ * `contacted` events (every one, not only the first) by contact channel.
  */
 export interface DailyCell extends CellMeasures {
   basis: KpiBasis;
@@ -54,6 +60,8 @@ export interface DailyCell extends CellMeasures {
   channel: string;
   campaignId: string;
   category: string;
+  /** Cohort: the lead's assigned salesperson. Activity: the salesperson of the event, else the lead's. */
+  salespersonId: string;
   /** Business minutes to the first human contact, of the leads counted in `ttfcBusinessCount`. */
   ttfcBusinessHistogram: MinuteHistogram;
   /** Calendar minutes to the first human contact, of the leads counted in `ttfcRawCount`. */
@@ -75,6 +83,15 @@ export function emptyMeasures(): CellMeasures {
   return Object.fromEntries(CELL_MEASURES.map((measure) => [measure, 0])) as CellMeasures;
 }
 
+/**
+ * Grain of the rolled-up cells that the store keeps per month, next to the daily cells:
+ * `month` sums each cell key over the month, `day-site` sums every key but the date and the site.
+ */
+export type RollupGrain = 'month' | 'day-site';
+
+/** Key value of the dimensions that a `day-site` rollup sums over. */
+export const ANY_KEY = '*';
+
 export interface AggregateStore {
   /**
    * Replaces every day from `from` to `to` (both included), on both bases, with the given cells. A day with no
@@ -84,4 +101,16 @@ export interface AggregateStore {
   replaceDays(tenantId: string, from: string, to: string, cells: DailyCell[], run: AggregateRun): Promise<void>;
   /** Returns the cells of both bases of every stored day from `from` to `to`, both included, ordered by date. */
   readDays(tenantId: string, from: string, to: string): Promise<DailyCell[]>;
+  /**
+   * Returns the rolled-up cells of one basis for every month from `fromMonth` to `toMonth` (`yyyy-mm`, both
+   * included), as `rollUpMonth` or `rollUpDaySite` computes them from the daily cells. Cells of the `month`
+   * grain are dated on the first day of their month.
+   */
+  readRollups(
+    tenantId: string,
+    basis: KpiBasis,
+    grain: RollupGrain,
+    fromMonth: string,
+    toMonth: string,
+  ): Promise<DailyCell[]>;
 }

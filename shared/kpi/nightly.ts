@@ -11,13 +11,20 @@ import {
   CELL_MEASURES,
   type CellMeasure,
   type DailyCell,
+  emptyMeasures,
   KPI_BASES,
   type MinuteHistogram,
 } from './aggregates';
 import { addDays, dateInTimeZone, daysInRange, isCalendarDate } from './dates';
 import { QueryFailedError } from './errors';
 import type { QueryEngine, QueryRow } from './query-engine';
-import { DAILY_ACTIVITY_SQL, DAILY_COHORT_SQL, PROSPECT_LOOKBACK_DAYS, TTFC_DISTRIBUTION_SQL } from './sql';
+import {
+  DAILY_ACTIVITY_SQL,
+  DAILY_COHORT_SQL,
+  DAILY_CONTACTS_SQL,
+  PROSPECT_LOOKBACK_DAYS,
+  TTFC_DISTRIBUTION_SQL,
+} from './sql';
 
 export interface NightlyDeps {
   engine: QueryEngine;
@@ -65,6 +72,7 @@ const cellKeySchema = z.object({
   channel: z.string(),
   campaign_id: z.string(),
   category: z.string(),
+  salesperson_id: z.string(),
 });
 
 /** SQL output column of each measure. */
@@ -88,7 +96,14 @@ const MEASURE_COLUMNS: Record<CellMeasure, string> = {
   salesWithin90Days: 'sales_within_90_days',
   revenueCents: 'revenue_cents',
   grossMarginCents: 'gross_margin_cents',
+  calls: 'calls',
+  emails: 'emails',
+  smsMessages: 'sms_messages',
+  visits: 'visits',
 };
+
+/** Measures of `DAILY_CONTACTS_SQL`, added to the activity cells. */
+const CONTACT_MEASURES = ['calls', 'emails', 'smsMessages', 'visits'] as const satisfies readonly CellMeasure[];
 
 /** Gross margins may be negative; every other measure is a count or a sum of non-negative values. */
 const cellRowSchema = cellKeySchema.extend(
@@ -99,6 +114,15 @@ const cellRowSchema = cellKeySchema.extend(
     ]),
   ) as Record<string, z.ZodNumber>,
 );
+
+const contactRowSchema = cellKeySchema.omit({ local_date: true }).extend({
+  basis: z.literal('activity'),
+  utc_day: z.number().int(),
+  calls: count,
+  emails: count,
+  sms_messages: count,
+  visits: count,
+});
 
 const distributionRowSchema = cellKeySchema.extend({
   measure: z.enum(['business', 'raw']),
@@ -138,10 +162,16 @@ export async function runNightly(deps: NightlyDeps, input: NightlyInput): Promis
   const lowestPartition = addDays(from, -(PROSPECT_LOOKBACK_DAYS + 1));
   // Appointments up to yesterday (Europe/Paris) are due: today's may not have taken place yet.
   const dueBy = addDays(dateInTimeZone(deps.clock(), NIGHTLY_TIME_ZONE), -1);
-  const cohortRows = await deps.engine.query(DAILY_COHORT_SQL, [tenantId, lowestPartition, dueBy, from, to]);
+  const scans = [tenantId, lowestPartition, tenantId, lowestPartition];
+  const cohortRows = await deps.engine.query(DAILY_COHORT_SQL, [...scans, dueBy, from, to]);
   const activityRows = await deps.engine.query(DAILY_ACTIVITY_SQL, [tenantId, lowestPartition, from, to]);
+  const contactRows = await deps.engine.query(DAILY_CONTACTS_SQL, [
+    ...scans,
+    String(dayNumber(from)),
+    String(dayNumber(to)),
+  ]);
   const distributionRows = await deps.engine.query(TTFC_DISTRIBUTION_SQL, [tenantId, lowestPartition, from, to]);
-  const cells = cellsFromRows([...cohortRows, ...activityRows], distributionRows);
+  const cells = cellsFromRows([...cohortRows, ...activityRows], contactRows, distributionRows);
   const queriedAt = deps.clock();
 
   await deps.aggregates.replaceDays(tenantId, from, to, cells, { runId, finishedAt: queriedAt.toISOString() });
@@ -212,7 +242,12 @@ async function compactClosedPartitions(
   return { compacted, failed };
 }
 
-function cellsFromRows(cellRows: QueryRow[], distributionRows: QueryRow[]): DailyCell[] {
+/** Days since 1970-01-01 of a calendar date, as `DAILY_CONTACTS_SQL` numbers them. */
+function dayNumber(date: string): number {
+  return Math.round(Date.parse(`${date}T00:00:00Z`) / 86_400_000);
+}
+
+function cellsFromRows(cellRows: QueryRow[], contactRows: QueryRow[], distributionRows: QueryRow[]): DailyCell[] {
   const cells = new Map<string, DailyCell>();
   for (const row of cellRows) {
     const parsed = cellRowSchema.safeParse(row);
@@ -228,6 +263,7 @@ function cellsFromRows(cellRows: QueryRow[], distributionRows: QueryRow[]): Dail
       channel: values.channel,
       campaignId: values.campaign_id,
       category: values.category,
+      salespersonId: values.salesperson_id,
       ttfcBusinessHistogram: [] as MinuteHistogram,
       ttfcRawHistogram: [] as MinuteHistogram,
     } as DailyCell;
@@ -235,6 +271,34 @@ function cellsFromRows(cellRows: QueryRow[], distributionRows: QueryRow[]): Dail
       cell[measure] = values[MEASURE_COLUMNS[measure]] as number;
     }
     cells.set(cellKey(values), cell);
+  }
+
+  for (const row of contactRows) {
+    const parsed = contactRowSchema.safeParse(row);
+    if (!parsed.success) {
+      throw new QueryFailedError(`KPI contact query returned an unexpected row: ${z.prettifyError(parsed.error)}`);
+    }
+    const key = { ...parsed.data, local_date: new Date(parsed.data.utc_day * 86_400_000).toISOString().slice(0, 10) };
+    let cell = cells.get(cellKey(key));
+    if (cell === undefined) {
+      cell = {
+        ...emptyMeasures(),
+        basis: 'activity',
+        date: key.local_date,
+        siteId: key.site_id,
+        source: key.source,
+        channel: key.channel,
+        campaignId: key.campaign_id,
+        category: key.category,
+        salespersonId: key.salesperson_id,
+        ttfcBusinessHistogram: [],
+        ttfcRawHistogram: [],
+      };
+      cells.set(cellKey(key), cell);
+    }
+    for (const measure of CONTACT_MEASURES) {
+      cell[measure] += parsed.data[MEASURE_COLUMNS[measure] as 'calls' | 'emails' | 'sms_messages' | 'visits'];
+    }
   }
 
   // Rows arrive ordered by minutes, so each histogram is built in ascending order.
@@ -264,5 +328,6 @@ function cellKey(row: z.infer<typeof cellKeySchema>): string {
     row.channel,
     row.campaign_id,
     row.category,
+    row.salesperson_id,
   ]);
 }

@@ -8,10 +8,10 @@
  * Parameters are positional `?` markers bound by the query engine adapters, in the order they appear in the text.
  *
  * Each output row of the cell queries is one KPI cell: a basis × day × site × source × channel × campaign ×
- * category. Measures are columns of that row and are counts or sums only. Ratios (handled rate, conversion,
- * ROI) are computed from summed counts when cells are combined, never averaged. A division in SQL is written
- * `CAST(x AS DOUBLE) / NULLIF(y, 0)` so that a zero denominator gives NULL on both engines instead of an error
- * (Trino) or infinity (DuckDB). No percentile function is used: `approx_percentile` differs between engines,
+ * category × salesperson. Measures are columns of that row and are counts or sums only. Ratios (handled
+ * rate, conversion, ROI) are computed from summed counts when cells are combined, never averaged. A division
+ * in SQL is written `CAST(x AS DOUBLE) / NULLIF(y, 0)` so that a zero denominator gives NULL on both engines
+ * instead of an error (Trino) or infinity (DuckDB). No percentile function is used: `approx_percentile` differs between engines,
  * so medians come from exact value counts (`TTFC_DISTRIBUTION_SQL`).
  */
 
@@ -28,8 +28,9 @@ const DAY_MS = 86_400_000;
 /**
  * The latest state of each live lead. Parameters: tenant id, lowest `dt` partition to scan.
  *
- * Each lead counts once, in the state of its latest change (highest `event_seq`). Deleted and test leads do
- * not count, and lifecycle event rows (`entity = 'lead-event'`) are not leads. A lead with no site is in the
+ * Each lead counts once, in the state of its latest change: the highest `lead_version`, and of equal versions
+ * the removal (a REMOVE record carries the version of the item it removed). Deleted and test leads do not
+ * count, and lifecycle event rows (`entity = 'lead-event'`) are not leads. A lead with no site is in the
  * `unassigned` site, and one with no campaign has campaign `''`. `is_new_prospect` is 0 for a lead that ingest
  * linked to an earlier lead of the same person (`is_repeat`), else 1; rows from before person linking fall
  * back to "the same person sent a lead in the 30 days before".
@@ -48,6 +49,7 @@ ranked_changes AS (
     is_deleted,
     person_id,
     is_repeat,
+    assigned_salesperson_id,
     dated_at_ms,
     first_contact_at_ms,
     first_contact_local_date,
@@ -68,7 +70,7 @@ ranked_changes AS (
     sale_local_date,
     sale_revenue_cents,
     sale_gross_margin_cents,
-    row_number() OVER (PARTITION BY lead_id ORDER BY event_seq DESC) AS change_rank
+    row_number() OVER (PARTITION BY lead_number ORDER BY lead_version DESC, is_deleted DESC) AS change_rank
   FROM lead_changes
   WHERE tenant = ? AND dt >= ? AND entity = 'lead'
 ),
@@ -80,6 +82,8 @@ live_leads AS (
     COALESCE(channel, '') AS channel,
     COALESCE(campaign_id, '') AS campaign_id,
     COALESCE(category, '') AS category,
+    COALESCE(assigned_salesperson_id, '') AS salesperson_id,
+    lead_id,
     CASE
       WHEN is_repeat IS NOT NULL THEN CASE WHEN is_repeat THEN 0 ELSE 1 END
       WHEN person_id IS NULL THEN 1
@@ -113,19 +117,56 @@ live_leads AS (
     AND COALESCE(is_test, false) = false
 )`;
 
-const CELL_KEY_COLUMNS = 'local_date, site_id, source, channel, campaign_id, category';
+const CELL_KEY_COLUMNS = 'local_date, site_id, source, channel, campaign_id, category, salesperson_id';
 
 /**
- * Cohort cells: what became of the leads created on each local date, as of the run.
+ * Human contacts: each `contacted` event by a salesperson or the call centre, once (a lake row may repeat it
+ * before compaction), unless the event item was deleted. Parameters: tenant id, lowest `dt` partition to scan.
+ * An event is recorded after its lead exists, so the leads' lowest partition also covers their events.
+ * `salesperson_id` is the event's salesperson, or null for a call-centre contact.
+ */
+const HUMAN_CONTACTS_CTE = `
+human_contacts AS (
+  SELECT
+    lead_id,
+    lead_event_id,
+    max(salesperson_id) AS salesperson_id,
+    max(contact_channel) AS contact_channel,
+    max(occurred_at_ms) AS occurred_at_ms
+  FROM lead_changes
+  WHERE tenant = ? AND dt >= ? AND entity = 'lead-event' AND event_type = 'contacted' AND actor_type <> 'system'
+  GROUP BY lead_id, lead_event_id
+  HAVING sum(CASE WHEN COALESCE(is_deleted, false) THEN 1 ELSE 0 END) = 0
+)`;
+
+/** Sums of human contacts by contact channel, as output columns, over rows of `human_contacts`. */
+const CONTACT_CHANNEL_SUMS = `
+  sum(CASE WHEN contact_channel = 'phone' THEN 1 ELSE 0 END) AS calls,
+  sum(CASE WHEN contact_channel = 'email' THEN 1 ELSE 0 END) AS emails,
+  sum(CASE WHEN contact_channel = 'sms' THEN 1 ELSE 0 END) AS sms_messages,
+  sum(CASE WHEN contact_channel = 'visit' THEN 1 ELSE 0 END) AS visits`;
+
+/**
+ * Cohort cells: what became of the leads created on each local date, as of the run. `calls`, `emails`,
+ * `sms_messages` and `visits` count every human contact of the cell's leads, whatever day it happened.
+ * `contacts_per_lead` has at most one row per lead, so its join never multiplies a lead or its revenue.
  *
- * Parameters, in order: tenant id, lowest `dt` partition to scan, the run's local date (appointments on or
- * before it are due), first local date, last local date.
+ * Parameters, in order: tenant id, lowest `dt` partition to scan (leads), tenant id, lowest `dt` partition to
+ * scan (lead events), the run's local date (appointments on or before it are due), first local date, last
+ * local date.
  *
- * Output columns: basis ('cohort'), local_date, site_id, source, channel, campaign_id, category (strings), and
- * the measures of `CELL_MEASURE_COLUMNS` (integers).
+ * Output columns: basis ('cohort'), local_date, site_id, source, channel, campaign_id, category,
+ * salesperson_id (strings), and one column per cell measure (integers).
  */
 export const DAILY_COHORT_SQL = `
-WITH ${LIVE_LEADS_CTES}
+WITH ${LIVE_LEADS_CTES},
+${HUMAN_CONTACTS_CTE},
+contacts_per_lead AS (
+  SELECT
+    lead_id,${CONTACT_CHANNEL_SUMS}
+  FROM human_contacts
+  GROUP BY lead_id
+)
 SELECT
   'cohort' AS basis,
   ${CELL_KEY_COLUMNS},
@@ -147,8 +188,13 @@ SELECT
   sum(CASE WHEN sale_at_ms - dated_at_ms <= ${30 * DAY_MS} THEN 1 ELSE 0 END) AS sales_within_30_days,
   sum(CASE WHEN sale_at_ms - dated_at_ms <= ${90 * DAY_MS} THEN 1 ELSE 0 END) AS sales_within_90_days,
   COALESCE(sum(sale_revenue_cents), 0) AS revenue_cents,
-  COALESCE(sum(sale_gross_margin_cents), 0) AS gross_margin_cents
+  COALESCE(sum(sale_gross_margin_cents), 0) AS gross_margin_cents,
+  COALESCE(sum(contacts_per_lead.calls), 0) AS calls,
+  COALESCE(sum(contacts_per_lead.emails), 0) AS emails,
+  COALESCE(sum(contacts_per_lead.sms_messages), 0) AS sms_messages,
+  COALESCE(sum(contacts_per_lead.visits), 0) AS visits
 FROM live_leads
+LEFT JOIN contacts_per_lead ON contacts_per_lead.lead_id = live_leads.lead_id
 WHERE local_date BETWEEN ? AND ?
 GROUP BY ${CELL_KEY_COLUMNS}
 ORDER BY ${CELL_KEY_COLUMNS}
@@ -159,6 +205,9 @@ ORDER BY ${CELL_KEY_COLUMNS}
  * its milestones (creation, first contact, first human contact, appointment set, appointment due, show, test
  * drive, offer, sale) to the day each one happened, in the cell of the lead's site, source and campaign.
  * Milestones are first occurrences, so a lead counts at most once per measure.
+ *
+ * Milestones go to the lead's assigned salesperson as of the run, because the lead row does not keep who
+ * reached each milestone. Contacts by channel are zero here: `DAILY_CONTACTS_SQL` dates each contact.
  *
  * Parameters, in order: tenant id, lowest `dt` partition to scan, first local date, last local date.
  * Output columns: the same as `DAILY_COHORT_SQL`, with basis 'activity'.
@@ -184,6 +233,7 @@ milestones AS (
     channel,
     campaign_id,
     category,
+    salesperson_id,
     is_new_prospect,
     dated_at_ms,
     ttfc_business_min,
@@ -205,6 +255,7 @@ SELECT
   channel,
   campaign_id,
   category,
+  salesperson_id,
   sum(CASE WHEN kind = 'lead' THEN 1 ELSE 0 END) AS leads,
   sum(CASE WHEN kind = 'lead' THEN is_new_prospect ELSE 0 END) AS prospects,
   sum(CASE WHEN kind = 'contact' THEN 1 ELSE 0 END) AS contacted,
@@ -225,11 +276,63 @@ SELECT
   sum(CASE WHEN kind = 'sale' AND sale_at_ms - dated_at_ms <= ${30 * DAY_MS} THEN 1 ELSE 0 END) AS sales_within_30_days,
   sum(CASE WHEN kind = 'sale' AND sale_at_ms - dated_at_ms <= ${90 * DAY_MS} THEN 1 ELSE 0 END) AS sales_within_90_days,
   sum(CASE WHEN kind = 'sale' THEN COALESCE(sale_revenue_cents, 0) ELSE 0 END) AS revenue_cents,
-  sum(CASE WHEN kind = 'sale' THEN COALESCE(sale_gross_margin_cents, 0) ELSE 0 END) AS gross_margin_cents
+  sum(CASE WHEN kind = 'sale' THEN COALESCE(sale_gross_margin_cents, 0) ELSE 0 END) AS gross_margin_cents,
+  0 AS calls,
+  0 AS emails,
+  0 AS sms_messages,
+  0 AS visits
 FROM milestones
 WHERE activity_date BETWEEN ? AND ?
-GROUP BY activity_date, site_id, source, channel, campaign_id, category
-ORDER BY activity_date, site_id, source, channel, campaign_id, category
+GROUP BY activity_date, site_id, source, channel, campaign_id, category, salesperson_id
+ORDER BY activity_date, site_id, source, channel, campaign_id, category, salesperson_id
+`;
+
+/**
+ * Human contacts on the activity basis, per day of the contact and per cell of the contacted lead, under the
+ * salesperson of the event (the lead's assigned salesperson for a call-centre contact). The nightly job adds
+ * these counts to the activity cells of `DAILY_ACTIVITY_SQL`.
+ *
+ * Lead event rows carry no local date, and converting an instant to a local date needs time-zone functions
+ * that differ between the engines. So the query returns the UTC day number (days since 1970-01-01) of each
+ * contact, and the nightly job turns it into a date.
+ * NOTE: contacts are dated by their UTC day, which is the local day for contacts made within opening hours
+ * in Europe (UTC+1/+2) and La Réunion (UTC+4), but not for a contact at 00:30 in Paris. A local date column
+ * on lead event rows, computed when the event is recorded, would make it exact.
+ *
+ * Parameters, in order: tenant id, lowest `dt` partition to scan (leads), tenant id, lowest `dt` partition
+ * to scan (lead events), first UTC day number, last UTC day number (as strings, like every parameter).
+ * Output columns: basis ('activity'), utc_day (integer), site_id, source, channel, campaign_id, category,
+ * salesperson_id (strings), calls, emails, sms_messages and visits (integers).
+ */
+export const DAILY_CONTACTS_SQL = `
+WITH ${LIVE_LEADS_CTES},
+${HUMAN_CONTACTS_CTE},
+dated_contacts AS (
+  SELECT
+    CAST(floor(CAST(human_contacts.occurred_at_ms AS DOUBLE) / ${DAY_MS}) AS BIGINT) AS utc_day,
+    live_leads.site_id AS site_id,
+    live_leads.source AS source,
+    live_leads.channel AS channel,
+    live_leads.campaign_id AS campaign_id,
+    live_leads.category AS category,
+    COALESCE(human_contacts.salesperson_id, live_leads.salesperson_id) AS salesperson_id,
+    human_contacts.contact_channel AS contact_channel
+  FROM human_contacts
+  JOIN live_leads ON live_leads.lead_id = human_contacts.lead_id
+)
+SELECT
+  'activity' AS basis,
+  utc_day,
+  site_id,
+  source,
+  channel,
+  campaign_id,
+  category,
+  salesperson_id,${CONTACT_CHANNEL_SUMS}
+FROM dated_contacts
+WHERE utc_day BETWEEN CAST(? AS BIGINT) AND CAST(? AS BIGINT)
+GROUP BY utc_day, site_id, source, channel, campaign_id, category, salesperson_id
+ORDER BY utc_day, site_id, source, channel, campaign_id, category, salesperson_id
 `;
 
 /**
@@ -238,8 +341,8 @@ ORDER BY activity_date, site_id, source, channel, campaign_id, category
  * Cohort cells are dated by the lead's local date, activity cells by the first human contact's local date.
  *
  * Parameters, in order: tenant id, lowest `dt` partition to scan, first local date, last local date.
- * Output columns: basis, local_date, site_id, source, channel, campaign_id, category, measure (strings),
- * minutes and leads (integers).
+ * Output columns: basis, local_date, site_id, source, channel, campaign_id, category, salesperson_id, measure
+ * (strings), minutes and leads (integers).
  */
 export const TTFC_DISTRIBUTION_SQL = `
 WITH ${LIVE_LEADS_CTES},
@@ -252,6 +355,7 @@ waits AS (
     channel,
     campaign_id,
     category,
+    salesperson_id,
     combos.measure AS measure,
     CASE combos.measure WHEN 'business' THEN ttfc_business_min ELSE ttfc_raw_min END AS minutes
   FROM live_leads
@@ -268,13 +372,14 @@ SELECT
   channel,
   campaign_id,
   category,
+  salesperson_id,
   measure,
   minutes,
   count(*) AS leads
 FROM waits
 WHERE minutes IS NOT NULL AND cell_date BETWEEN ? AND ?
-GROUP BY basis, cell_date, site_id, source, channel, campaign_id, category, measure, minutes
-ORDER BY basis, cell_date, site_id, source, channel, campaign_id, category, measure, minutes
+GROUP BY basis, cell_date, site_id, source, channel, campaign_id, category, salesperson_id, measure, minutes
+ORDER BY basis, cell_date, site_id, source, channel, campaign_id, category, salesperson_id, measure, minutes
 `;
 
 /**
@@ -286,15 +391,17 @@ ORDER BY basis, cell_date, site_id, source, channel, campaign_id, category, meas
  * ahead of UTC. So a lead's changes are stored no earlier than its local date minus one day, and passing the
  * first local date minus one day reads every change of every lead in range.
  *
- * Each lead counts once, in the state of its latest change (highest `event_seq`). Deleted and test leads
- * do not count. A lead with no site is in the `unassigned` site, and one with no campaign has campaign `''`.
+ * Each lead counts once, in the state of its latest change (highest `lead_version`, removal first among equal
+ * versions; see `LIVE_LEADS_CTES`). Deleted and test leads do not count. A lead is identified by its dense
+ * `lead_number` rather than its id, which keeps the bytes this query reads small. A lead with no site is in the `unassigned` site, and one with no campaign has campaign `''`.
  *
  * Output columns: local_date, site_id, source, channel, campaign_id, category (all strings) and leads (bigint).
  */
 export const DAILY_LEADS_SQL = `
 WITH ranked_changes AS (
   SELECT
-    lead_id,
+    lead_number,
+    lead_version,
     site_id,
     source,
     channel,
@@ -303,7 +410,7 @@ WITH ranked_changes AS (
     local_date,
     is_test,
     is_deleted,
-    row_number() OVER (PARTITION BY lead_id ORDER BY event_seq DESC) AS change_rank
+    row_number() OVER (PARTITION BY lead_number ORDER BY lead_version DESC, is_deleted DESC) AS change_rank
   FROM lead_changes
   WHERE tenant = ? AND dt >= ? AND entity = 'lead'
 ),
@@ -335,4 +442,10 @@ ORDER BY local_date, site_id, source, channel, campaign_id, category
 `;
 
 /** Every KPI SQL text, by name: those the nightly job runs and `DAILY_LEADS_SQL`. The grammar test parses each one. */
-export const NIGHTLY_SQL = { DAILY_LEADS_SQL, DAILY_COHORT_SQL, DAILY_ACTIVITY_SQL, TTFC_DISTRIBUTION_SQL } as const;
+export const NIGHTLY_SQL = {
+  DAILY_LEADS_SQL,
+  DAILY_COHORT_SQL,
+  DAILY_ACTIVITY_SQL,
+  DAILY_CONTACTS_SQL,
+  TTFC_DISTRIBUTION_SQL,
+} as const;

@@ -1,7 +1,7 @@
-import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DynamoDbAggregateStore } from '#shared/adapters/aggregates-dynamodb';
-import { AggregatesWriteError } from '#shared/kpi/errors';
+import type { DailyCell } from '#shared/kpi/aggregates';
 import { AGGREGATES_TABLE } from '#shared/store/tables';
 import { type LocalDynamoDb, startLocalDynamoDb } from '#test/integration/kpi/dynamodb-local';
 import { aDailyCell as cellFactory } from '#test/unit/kpi/cells';
@@ -143,13 +143,81 @@ describe('DynamoDbAggregateStore', () => {
     ).rejects.toThrow(RangeError);
   });
 
-  it('rejects a day too large for one item', async () => {
-    const cells = Array.from({ length: 6_000 }, (_, index) =>
-      cellFactory({ date: '2026-10-01', campaignId: `campaign-with-a-rather-long-identifier-${index}` }),
+  it('splits a day too large for one item into chunks', async () => {
+    // Distinct campaign ids of 50 characters make a dictionary of about 600 KB, above the 350 KB per item.
+    const cells = Array.from({ length: 12_000 }, (_, index) =>
+      cellFactory({
+        date: '2026-10-01',
+        campaignId: `campaign-with-a-rather-long-identifier-${String(index).padStart(8, '0')}`,
+      }),
     );
 
-    await expect(store.replaceDays('too-large', '2026-10-01', '2026-10-01', cells, run('x'))).rejects.toBeInstanceOf(
-      AggregatesWriteError,
+    await store.replaceDays('chunks', '2026-10-01', '2026-10-01', cells, run('x'));
+    const items = await dynamoDb.documentClient.send(
+      new QueryCommand({
+        TableName: TABLE_NAME,
+        KeyConditionExpression: 'pk = :pk AND begins_with(sk, :day)',
+        ExpressionAttributeValues: { ':pk': 'AGG#chunks', ':day': 'DAY#2026-10-01#cohort#' },
+        ProjectionExpression: 'sk',
+      }),
     );
+
+    expect(items.Items?.length).toBeGreaterThan(1);
+    expect(await store.readDays('chunks', '2026-10-01', '2026-10-01')).toEqual(cells);
+  }, 120_000);
+
+  it('rolls up whole months and keeps them in step with re-runs', async () => {
+    const cell = (date: string, overrides: Partial<DailyCell> = {}) =>
+      cellFactory({ date, salespersonId: 's-1', ...overrides });
+    await store.replaceDays(
+      'rollups',
+      '2026-09-30',
+      '2026-10-02',
+      [
+        cell('2026-09-30', { leads: 4 }),
+        cell('2026-10-01', {
+          leads: 2,
+          ttfcBusinessCount: 2,
+          ttfcBusinessHistogram: [
+            [5, 1],
+            [30, 1],
+          ],
+        }),
+        cell('2026-10-02', { leads: 3, ttfcBusinessCount: 2, ttfcBusinessHistogram: [[5, 2]] }),
+        cell('2026-10-02', { basis: 'activity', leads: 1, calls: 3 }),
+      ],
+      run('run-1'),
+    );
+    // A re-run of 2 October alone keeps 1 October in the month rollup.
+    await store.replaceDays('rollups', '2026-10-02', '2026-10-02', [cell('2026-10-02', { leads: 1 })], run('run-2'));
+
+    expect(await store.readRollups('rollups', 'cohort', 'month', '2026-09', '2026-10')).toEqual([
+      cell('2026-09-01', { leads: 4 }),
+      cell('2026-10-01', {
+        leads: 3,
+        ttfcBusinessCount: 2,
+        ttfcBusinessHistogram: [
+          [5, 1],
+          [30, 1],
+        ],
+      }),
+    ]);
+    expect(await store.readRollups('rollups', 'activity', 'month', '2026-10', '2026-10')).toEqual([]);
+    expect(await store.readRollups('rollups', 'cohort', 'day-site', '2026-10', '2026-10')).toEqual([
+      cell('2026-10-01', {
+        source: '*',
+        channel: '*',
+        campaignId: '*',
+        category: '*',
+        salespersonId: '*',
+        leads: 2,
+        ttfcBusinessCount: 2,
+        ttfcBusinessHistogram: [
+          [5, 1],
+          [30, 1],
+        ],
+      }),
+      cell('2026-10-02', { source: '*', channel: '*', campaignId: '*', category: '*', salespersonId: '*', leads: 1 }),
+    ]);
   });
 });

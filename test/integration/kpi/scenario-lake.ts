@@ -43,8 +43,11 @@ export function writeScenarioLake(lakeRoot: string, tenantId: string, leads: Sce
     rows.push(row);
   };
 
-  for (const spec of leads) {
+  for (const [leadIndex, spec] of leads.entries()) {
+    // Each lead has its own number, and each stored state a higher version, as the lead store assigns them.
     const lead = buildLead({
+      leadNumber: leadIndex + 1,
+      version: 1,
       leadId: spec.leadId,
       tenantId,
       siteId: spec.site.siteId,
@@ -69,7 +72,11 @@ export function writeScenarioLake(lakeRoot: string, tenantId: string, leads: Sce
         site: spec.site,
         defaultTimeZone: 'Europe/Paris',
       });
-      addRecord({ ...leadItem(lead), status: state.status, lifecycle: state.lifecycle }, 'MODIFY', event.occurredAt);
+      addRecord(
+        { ...leadItem({ ...lead, version: index + 2 }), status: state.status, lifecycle: state.lifecycle },
+        'MODIFY',
+        event.occurredAt,
+      );
     }
   }
 

@@ -10,6 +10,7 @@ export function aDailyCell(overrides: Partial<DailyCell> & Pick<DailyCell, 'date
     channel: 'lead-form',
     campaignId: 'cmp-1',
     category: 'VN',
+    salespersonId: '',
     ...emptyMeasures(),
     leads: 1,
     ttfcBusinessHistogram: [],

@@ -4,7 +4,7 @@ import type { DailyCell } from '#shared/kpi/aggregates';
 import { QueryCancelledError, QueryFailedError } from '#shared/kpi/errors';
 import { defaultNightlyRange, type NightlyDeps, runNightly } from '#shared/kpi/nightly';
 import type { QueryEngine, QueryRow } from '#shared/kpi/query-engine';
-import { DAILY_ACTIVITY_SQL, DAILY_COHORT_SQL, TTFC_DISTRIBUTION_SQL } from '#shared/kpi/sql';
+import { DAILY_ACTIVITY_SQL, DAILY_COHORT_SQL, DAILY_CONTACTS_SQL, TTFC_DISTRIBUTION_SQL } from '#shared/kpi/sql';
 import type { ObjectStore } from '#shared/ports/object-store';
 import { aDailyCell } from '#test/unit/kpi/cells';
 import { MemoryAggregateStore } from '#test/unit/kpi/memory-aggregate-store';
@@ -22,7 +22,7 @@ class RecordingEngine implements QueryEngine {
   readonly calls: { sql: string; params: string[] }[] = [];
   constructor(
     private readonly outcome: QueryRow[] | Error,
-    private readonly others: { activity?: QueryRow[]; distribution?: QueryRow[] } = {},
+    private readonly others: { activity?: QueryRow[]; contacts?: QueryRow[]; distribution?: QueryRow[] } = {},
   ) {}
 
   async query(sql: string, params: string[]): Promise<QueryRow[]> {
@@ -32,6 +32,9 @@ class RecordingEngine implements QueryEngine {
     }
     if (sql === DAILY_ACTIVITY_SQL) {
       return this.others.activity ?? [];
+    }
+    if (sql === DAILY_CONTACTS_SQL) {
+      return this.others.contacts ?? [];
     }
     return sql === TTFC_DISTRIBUTION_SQL ? (this.others.distribution ?? []) : this.outcome;
   }
@@ -57,6 +60,10 @@ const MEASURE_COLUMNS = [
   'sales_within_90_days',
   'revenue_cents',
   'gross_margin_cents',
+  'calls',
+  'emails',
+  'sms_messages',
+  'visits',
 ];
 
 const rowFactory = (overrides: Partial<QueryRow> = {}): QueryRow => ({
@@ -67,6 +74,7 @@ const rowFactory = (overrides: Partial<QueryRow> = {}): QueryRow => ({
   channel: 'lead-form',
   campaign_id: 'cmp-1',
   category: 'VN',
+  salesperson_id: '',
   ...Object.fromEntries(MEASURE_COLUMNS.map((column) => [column, 0])),
   leads: 2,
   ...overrides,
@@ -99,8 +107,13 @@ describe('runNightly', () => {
 
     // Partitions from 31 days before the range; appointments up to yesterday in Paris are due.
     expect(engine.calls).toEqual([
-      { sql: DAILY_COHORT_SQL, params: ['demo', '2026-09-24', '2026-10-26', '2026-10-25', '2026-10-26'] },
+      {
+        sql: DAILY_COHORT_SQL,
+        params: ['demo', '2026-09-24', 'demo', '2026-09-24', '2026-10-26', '2026-10-25', '2026-10-26'],
+      },
       { sql: DAILY_ACTIVITY_SQL, params: ['demo', '2026-09-24', '2026-10-25', '2026-10-26'] },
+      // 2026-10-25 is day 20,751 since 1970-01-01.
+      { sql: DAILY_CONTACTS_SQL, params: ['demo', '2026-09-24', 'demo', '2026-09-24', '20751', '20752'] },
       { sql: TTFC_DISTRIBUTION_SQL, params: ['demo', '2026-09-24', '2026-10-25', '2026-10-26'] },
     ]);
     expect(await aggregates.readDays('demo', '2026-10-25', '2026-10-26')).toEqual([
@@ -149,6 +162,28 @@ describe('runNightly', () => {
         ttfcRawHistogram: [[2_310, 2]],
       },
       { ...previousCell, basis: 'activity', leads: 0, sales: 1 },
+    ]);
+  });
+
+  it('adds contacts by channel to the activity cell of their UTC day and salesperson', async () => {
+    const contactRow = (overrides: Partial<QueryRow>): QueryRow => {
+      const { local_date: _date, ...key } = rowFactory({ basis: 'activity' });
+      return { ...key, utc_day: 20_751, calls: 0, emails: 0, sms_messages: 0, visits: 0, ...overrides };
+    };
+    const engine = new RecordingEngine([], {
+      activity: [rowFactory({ basis: 'activity', salesperson_id: 's-1', leads: 1 })],
+      contacts: [
+        contactRow({ salesperson_id: 's-1', calls: 2, sms_messages: 1 }),
+        contactRow({ salesperson_id: 's-2', utc_day: 20_752, emails: 1, visits: 1 }),
+      ],
+    });
+    const aggregates = new MemoryAggregateStore();
+
+    await runNightly(depsWith(engine, aggregates), { tenantId: 'demo', from: '2026-10-25', to: '2026-10-26' });
+
+    expect(await aggregates.readDays('demo', '2026-10-25', '2026-10-26')).toEqual([
+      { ...previousCell, basis: 'activity', salespersonId: 's-1', leads: 1, calls: 2, smsMessages: 1 },
+      { ...previousCell, basis: 'activity', date: '2026-10-26', salespersonId: 's-2', leads: 0, emails: 1, visits: 1 },
     ]);
   });
 

@@ -298,11 +298,152 @@ describe('kpiQueryParamsSchema', () => {
     ['from after to', { from: '2026-02-02', to: '2026-02-01', groupBy: 'day' }],
     ['an invalid date', { from: '2026-02-30', to: '2026-03-01', groupBy: 'day' }],
     ['a date with a time', { from: '2026-02-01T00:00:00Z', to: '2026-03-01', groupBy: 'day' }],
-    ['an unknown groupBy', { from: '2026-02-01', to: '2026-03-01', groupBy: 'campaign' }],
+    ['an unknown groupBy', { from: '2026-02-01', to: '2026-03-01', groupBy: 'integration' }],
+    ['an unknown comparison', { from: '2026-02-01', to: '2026-03-01', groupBy: 'day', compare: 'last-week' }],
     ['an unknown basis', { from: '2026-02-01', to: '2026-03-01', groupBy: 'day', basis: 'period' }],
     ['a missing groupBy', { from: '2026-02-01', to: '2026-03-01' }],
     ['an invalid site id', { from: '2026-02-01', to: '2026-03-01', groupBy: 'site', site: 'Amiens Nord' }],
   ])('rejects %s', (_case, params) => {
     expect(kpiQueryParamsSchema.safeParse(params).success).toBe(false);
+  });
+});
+
+describe('readKpis over rollups, breakdowns and comparisons', () => {
+  const run = { runId: 'run', finishedAt: '2026-12-01T02:00:00.000Z' };
+  const cells = [
+    cellFactory({
+      date: '2026-09-20',
+      leads: 1,
+      salespersonId: 's-1',
+      ttfcRawCount: 1,
+      ttfcRawSum: 40,
+      ttfcRawHistogram: [[40, 1]],
+    }),
+    cellFactory({
+      date: '2026-10-01',
+      leads: 2,
+      salespersonId: 's-1',
+      ttfcRawCount: 1,
+      ttfcRawSum: 10,
+      ttfcRawHistogram: [[10, 1]],
+    }),
+    cellFactory({ date: '2026-10-20', leads: 4, salespersonId: 's-2', source: 'meta-ads', category: 'VO' }),
+    cellFactory({
+      date: '2026-11-05',
+      leads: 8,
+      salespersonId: '',
+      ttfcRawCount: 1,
+      ttfcRawSum: 20,
+      ttfcRawHistogram: [[20, 1]],
+    }),
+    cellFactory({ date: '2026-11-25', leads: 16, salespersonId: 's-2' }),
+  ];
+  const teams = new Map([
+    ['s-1', 'VN'],
+    ['s-2', 'VO'],
+  ]);
+
+  async function store(): Promise<MemoryAggregateStore> {
+    const memory = new MemoryAggregateStore();
+    await memory.replaceDays('demo', '2026-09-01', '2026-11-30', cells, run);
+    return memory;
+  }
+
+  it('sums partial months from days and whole months from rollups, medians included', async () => {
+    const report = await readKpis(await store(), {
+      tenantId: 'demo',
+      from: '2026-09-20',
+      to: '2026-11-05',
+      groupBy: 'site',
+      basis: 'cohort',
+      sites: '*',
+    });
+
+    expect(report.totals.leads).toBe(15);
+    expect(report.totals.timeToFirstContact.raw).toEqual({ leads: 3, meanMinutes: 23.3, medianMinutes: 20 });
+  });
+
+  it('groups by team and salesperson', async () => {
+    const query = {
+      tenantId: 'demo',
+      from: '2026-10-01',
+      to: '2026-11-30',
+      basis: 'cohort',
+      sites: '*',
+      teams,
+    } as const;
+
+    const byTeam = await readKpis(await store(), { ...query, groupBy: 'team' });
+    const bySalesperson = await readKpis(await store(), { ...query, groupBy: 'salesperson' });
+
+    expect(byTeam.rows.map((row) => [row.team, row.leads, row.cost])).toEqual([
+      ['', 8, null],
+      ['VN', 2, null],
+      ['VO', 20, null],
+    ]);
+    expect(bySalesperson.rows.map((row) => [row.salesperson, row.leads])).toEqual([
+      ['', 8],
+      ['s-1', 2],
+      ['s-2', 20],
+    ]);
+  });
+
+  it('filters by team, category and campaign', async () => {
+    const query = {
+      tenantId: 'demo',
+      from: '2026-09-01',
+      to: '2026-11-30',
+      groupBy: 'source',
+      basis: 'cohort',
+      sites: '*',
+      teams,
+    } as const;
+
+    const teamVo = await readKpis(await store(), { ...query, filters: { team: 'VO' } });
+    const categoryVo = await readKpis(await store(), { ...query, filters: { category: 'VO' } });
+    const noCampaign = await readKpis(await store(), { ...query, filters: { campaign: '' } });
+
+    expect(teamVo.totals).toMatchObject({ leads: 20, cost: null });
+    expect(categoryVo.rows.map((row) => [row.source, row.leads])).toEqual([['meta-ads', 4]]);
+    expect(noCampaign.totals.leads).toBe(0);
+  });
+
+  it('compares each row with the previous period', async () => {
+    const report = await readKpis(await store(), {
+      tenantId: 'demo',
+      from: '2026-11-01',
+      to: '2026-11-30',
+      groupBy: 'salesperson',
+      basis: 'cohort',
+      sites: '*',
+      compare: 'previous-period',
+    });
+
+    expect(report.comparison).toEqual({ compare: 'previous-period', from: '2026-10-02', to: '2026-10-31' });
+    expect(report.rows.map((row) => [row.salesperson, row.leads, row.previous?.leads, row.change?.leads])).toEqual([
+      ['', 8, 0, { absolute: 8, relative: null }],
+      ['s-2', 16, 4, { absolute: 12, relative: 3 }],
+    ]);
+    expect(report.totals.change?.leads).toEqual({ absolute: 20, relative: 5 });
+  });
+
+  it('compares a daily series with the same dates a year before', async () => {
+    const memory = await store();
+    await memory.replaceDays('demo', '2025-11-01', '2025-11-30', [cellFactory({ date: '2025-11-05', leads: 3 })], run);
+
+    const report = await readKpis(memory, {
+      tenantId: 'demo',
+      from: '2026-11-05',
+      to: '2026-11-06',
+      groupBy: 'day',
+      basis: 'cohort',
+      sites: '*',
+      compare: 'previous-year',
+    });
+
+    expect(report.rows.map((row) => [row.day, row.leads, row.previous?.leads])).toEqual([
+      ['2026-11-05', 8, 3],
+      ['2026-11-06', 0, 0],
+    ]);
   });
 });
