@@ -1,6 +1,7 @@
 /**
- * DynamoDB Streams consumer of the lead table: lands lead changes in the lake as Parquet objects, and reports
- * failed records as a partial batch response (the event source mapping must enable `ReportBatchItemFailures`).
+ * DynamoDB Streams consumer of the lead table: lands lead changes in the lake as Parquet objects and keeps the
+ * live lead items of today's counts up to date. It reports failed records as a partial batch response, so the
+ * event source mapping must enable `ReportBatchItemFailures`.
  */
 
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
@@ -9,13 +10,23 @@ import middy from '@middy/core';
 import type { DynamoDBBatchResponse, DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
 import * as z from 'zod';
 import { loadStreamToLakeConfig } from '#functions/config';
+import { createDocumentClient } from '#shared/adapters/dynamodb';
+import { DynamoDbLiveLeadStore } from '#shared/adapters/live-dynamodb';
 import { createObjectStore } from '#shared/adapters/object-store';
 import { ValidationError } from '#shared/errors';
+import { mergeBatchItemFailures, updateLiveLeads } from '#shared/kpi/live';
 import { writeStreamBatch } from '#shared/lake/writer';
 import { logger } from '#shared/logger';
 
 const config = loadStreamToLakeConfig();
 const store = createObjectStore(config.LAKE_URI, { s3Client: new S3Client({ region: config.AWS_REGION }) });
+const liveLeads =
+  config.AGGREGATES_TABLE_NAME === undefined
+    ? undefined
+    : new DynamoDbLiveLeadStore({
+        client: createDocumentClient({ endpoint: config.DYNAMODB_ENDPOINT, region: config.AWS_REGION }),
+        tableName: config.AGGREGATES_TABLE_NAME,
+      });
 
 /**
  * The envelope only: each record needs a sequence number so that it can be reported as failed. Everything
@@ -38,6 +49,9 @@ async function landStreamBatch(event: DynamoDBStreamEvent): Promise<DynamoDBBatc
   const records = parseStreamEvent(event);
 
   const result = await writeStreamBatch(records, store);
+  // A failed live update fails its records even when their lake write succeeded. The redelivery writes both
+  // again: compaction removes the duplicate lake rows by event_id, and the live upsert keeps the latest record.
+  const live = liveLeads === undefined ? undefined : await updateLiveLeads(records, liveLeads);
 
   logger.info('Stream batch written to the lake', {
     records: records.length,
@@ -45,8 +59,10 @@ async function landStreamBatch(event: DynamoDBStreamEvent): Promise<DynamoDBBatc
     rowsWritten: result.written.reduce((total, object) => total + object.rows, 0),
     skipped: result.skipped,
     failures: result.batchItemFailures.length,
+    liveWritten: live?.written ?? 0,
+    liveFailures: live?.batchItemFailures.length ?? 0,
   });
-  return { batchItemFailures: result.batchItemFailures };
+  return { batchItemFailures: live === undefined ? result.batchItemFailures : mergeBatchItemFailures(result, live) };
 }
 
 export const handler = middy<DynamoDBStreamEvent, DynamoDBBatchResponse>()
