@@ -8,6 +8,7 @@
 import { parseArgs } from 'node:util';
 import { DEFAULT_PORT, dataDirFromEnvironment, exitOnError, fail, portFromEnvironment } from './cli';
 import { type LocalStack, startLocalStack } from './stack';
+import { ensureWebBuild } from './web-assets';
 
 const USAGE = `Usage: npm start -- [--no-demo-data] [--fresh]
   --no-demo-data  start with only the demo tenant, no leads
@@ -65,6 +66,7 @@ async function main(): Promise<void> {
   process.on('SIGINT', () => stop('SIGINT'));
   process.on('SIGTERM', () => stop('SIGTERM'));
 
+  await ensureWebBuild(log);
   log(`Starting the local stack with data in ${dataDir}${flags.demoData ? ', loading demo data' : ''}`);
   stack = await startLocalStack({
     dataDir,
@@ -78,6 +80,7 @@ async function main(): Promise<void> {
   const token = await stack.issueToken();
   process.stdout.write(`
 LeadPilot local stack is running at ${stack.url}
+Dashboard: ${stack.url}/ (sign in with the dev token below)
 
 Dev token (tenant ${stack.tenantId}, group-admin, valid 12 h; npm run token -- --help for others):
 ${token}
