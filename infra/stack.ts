@@ -16,6 +16,7 @@ import { LeadStore } from './constructs/lead-store';
 import { acknowledge } from './constructs/nag';
 import { NightlySchedule } from './constructs/nightly-schedule';
 import { StreamConsumer } from './constructs/stream-consumer';
+import { ExportsBucket, WebApp } from './constructs/web-app';
 
 /** Context keys that the app reads. */
 export const CONTEXT_KEYS = {
@@ -83,6 +84,8 @@ export class LeadPilotStack extends Stack {
   readonly streamConsumer: StreamConsumer;
   readonly nightlySchedule: NightlySchedule;
   readonly dashboard: OperationsDashboard;
+  readonly exports: ExportsBucket;
+  readonly webApp: WebApp;
 
   constructor(scope: Construct, id: string, props: LeadPilotStackProps) {
     super(scope, id, props);
@@ -121,6 +124,14 @@ export class LeadPilotStack extends Stack {
       nightly: this.functions.nightly,
       workgroupName: this.lake.workgroupName,
     });
+    this.exports = new ExportsBucket(this, 'Exports', { accessLogsBucket: this.lake.accessLogsBucket, removalPolicy });
+    this.exports.grantLeadExports(this.functions.api);
+    this.webApp = new WebApp(this, 'WebApp', {
+      api: this.api,
+      accessLogsBucket: this.lake.accessLogsBucket,
+      logRetention,
+      removalPolicy,
+    });
 
     this.acknowledgeBucketEmptier();
     this.addOutputs();
@@ -128,6 +139,10 @@ export class LeadPilotStack extends Stack {
 
   private addOutputs(): void {
     new CfnOutput(this, 'ApiUrl', { value: this.api.url, description: 'Base URL of the HTTP API' });
+    new CfnOutput(this, 'DashboardUrl', {
+      value: this.webApp.url,
+      description: 'The dashboard, with the API under /v1 on the same origin',
+    });
     new CfnOutput(this, 'UserPoolId', { value: this.api.userPool.userPoolId });
     new CfnOutput(this, 'UserPoolClientId', {
       value: this.api.userPoolClient.userPoolClientId,

@@ -7,7 +7,7 @@ import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import type { Runtime } from 'aws-cdk-lib/aws-lambda';
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
-import { integrationSecretName } from '#shared/tenant/model';
+import { integrationSecretName, personIdKeySecretName } from '#shared/tenant/model';
 import type { DataLake } from './data-lake';
 import type { LeadStore } from './lead-store';
 import { acknowledge, arnWildcardFinding } from './nag';
@@ -78,23 +78,32 @@ export class LeadPilotFunctions extends Construct {
       ...shared,
       entry: `functions/api.ts`,
       description: 'LeadPilot API: leads and KPIs',
+      // A lead export pages through every lead of its range. API Gateway ends an integration at 30 seconds.
+      timeout: Duration.seconds(29),
+      memorySize: 1024,
       environment: {
         ...logging,
         LEADS_TABLE_NAME: store.leads.tableName,
         AGGREGATES_TABLE_NAME: store.aggregates.tableName,
+        SECRETS_BACKEND: 'secrets-manager',
       },
     });
-    store.leads.grantReadData(this.api.role);
-    store.aggregates.grantReadData(this.api.role);
+    // Lifecycle events, erasures and retention updates write to the lead table.
+    store.leads.grantReadWriteData(this.api.role);
+    this.grantPersonIdKeys(this.api);
+    // `PUT /v1/spend` and `PUT /v1/targets` write their months to the aggregates table.
+    store.aggregates.grantReadWriteData(this.api.role);
 
     this.streamToLake = new ServiceFunction(this, 'StreamToLake', {
       ...shared,
       entry: `functions/stream-to-lake.ts`,
-      description: 'LeadPilot stream consumer: writes lead changes to the lake',
+      description: 'LeadPilot stream consumer: writes lead changes to the lake and the live lead counts',
       timeout: Duration.seconds(60),
-      environment: { ...logging, LAKE_URI: lake.lakeUri },
+      environment: { ...logging, LAKE_URI: lake.lakeUri, AGGREGATES_TABLE_NAME: store.aggregates.tableName },
     });
     lake.grantWriteObjects(this.streamToLake.role);
+    // Live lead items are upserted with UpdateItem and never read by this function.
+    store.aggregates.grantWriteData(this.streamToLake.role);
 
     this.nightly = new ServiceFunction(this, 'Nightly', {
       ...shared,
@@ -139,16 +148,39 @@ export class LeadPilotFunctions extends Construct {
     );
   }
 
+  /**
+   * Allows reading each tenant's person-id key (`leadpilot/<tenantId>/person-id-key`), which an erasure needs to
+   * find the person-key entries of an email or phone.
+   */
+  private grantPersonIdKeys(fn: ServiceFunction): void {
+    const [prefix, , name] = personIdKeySecretName('TENANT').split('/');
+    const secrets = Stack.of(this).formatArn({
+      service: 'secretsmanager',
+      resource: 'secret',
+      resourceName: `${prefix}/*/${name}-*`,
+      arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+    });
+    fn.role.addToPrincipalPolicy(
+      new PolicyStatement({ actions: ['secretsmanager:GetSecretValue'], resources: [secrets] }),
+    );
+    acknowledge(
+      fn.role,
+      `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:secretsmanager:<AWS::Region>:<AWS::AccountId>:secret:${prefix}/*/${name}-*]`,
+      'Each tenant has its own person-id key, created by the tenant tool after deployment; the API reads only ' +
+        'those keys (Secrets Manager appends a random suffix, so no exact ARN is known here).',
+    );
+  }
+
   private acknowledgeGrantWildcards({ store, lake }: LeadPilotFunctionsProps): void {
     const leadsIndexes = arnWildcardFinding(store.leads.node.defaultChild as CfnResource, '/index/*');
     const indexReason = 'Table grant: covers the indexes of this one table (gsi1 for the tenant lead listing).';
     acknowledge(this.webhook.role, leadsIndexes, indexReason);
     acknowledge(this.api.role, leadsIndexes, indexReason);
 
-    // Read-write table grants on a customer managed key include the kms:GenerateDataKey* and kms:ReEncrypt*
-    // action families; the statement names the lead store key only.
-    const keyReason = 'Table read-write grant: DynamoDB uses these actions of the lead store key, and only that key.';
-    for (const role of [this.webhook.role, this.nightly.role]) {
+    // Read-write and write table grants on a customer managed key include the kms:GenerateDataKey* and
+    // kms:ReEncrypt* action families; the statement names the lead store key only.
+    const keyReason = 'Table write grant: DynamoDB uses these actions of the lead store key, and only that key.';
+    for (const role of [this.webhook.role, this.nightly.role, this.api.role, this.streamToLake.role]) {
       acknowledge(role, 'AwsSolutions-IAM5[Action::kms:GenerateDataKey*]', keyReason);
       acknowledge(role, 'AwsSolutions-IAM5[Action::kms:ReEncrypt*]', keyReason);
     }

@@ -2,7 +2,7 @@
  * The public HTTP API: every route of shared/http/routes.ts, the Cognito user pool whose ID tokens the JWT
  * routes accept, per-route throttling and access logs.
  */
-import { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import { Duration, Lazy, RemovalPolicy } from 'aws-cdk-lib';
 import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
 import {
   type CfnStage,
@@ -21,6 +21,7 @@ import {
   ClientAttributes,
   FeaturePlan,
   Mfa,
+  OAuthScope,
   StandardThreatProtectionMode,
   StringAttribute,
   UserPool,
@@ -64,9 +65,9 @@ export interface IngestApiProps {
  * HTTP API with a JWT authorizer on the `jwt` routes.
  *
  * The authorizer accepts Cognito ID tokens of the app client (audience = client id). A pre token generation
- * trigger copies the custom attributes `custom:tenant`, `custom:role` and `custom:sites` into the claims
- * `tenant`, `role` and `sites`, so the API handler reads `requestContext.authorizer.jwt.claims.tenant` (and
- * `role`, `sites`) in AWS as on the local gateway. The webhook routes are open at the gateway because each
+ * trigger copies the custom attributes `custom:tenant`, `custom:role`, `custom:sites` and `custom:salesperson`
+ * into the claims of the same names, so the API handler reads `requestContext.authorizer.jwt.claims.tenant`
+ * (and `role`, `sites`, `salesperson`) in AWS as on the local gateway. The webhook routes are open at the gateway because each
  * delivery carries a signature that the webhook checks.
  */
 export class IngestApi extends Construct {
@@ -74,7 +75,14 @@ export class IngestApi extends Construct {
   readonly stage: HttpStage;
   readonly userPool: UserPool;
   readonly userPoolClient: UserPoolClient;
+  /**
+   * App client of the dashboard's hosted-UI sign-in (authorization code grant; a public client, so the
+   * dashboard sends a PKCE challenge). Its ID tokens are accepted by the API like those of `userPoolClient`.
+   */
+  readonly webClient: UserPoolClient;
   readonly accessLogs: LogGroup;
+  /** Callback and sign-out URLs of `webClient`, added by `addWebSignInUrl` once the dashboard's URL is known. */
+  private readonly webSignInUrls: string[] = [];
   /** Adds the tenant, role and sites claims to ID tokens. */
   readonly claimsTrigger: ServiceFunction;
 
@@ -110,6 +118,25 @@ export class IngestApi extends Construct {
       // themselves access.
       writeAttributes: new ClientAttributes().withStandardAttributes({ fullname: true }),
     });
+    const webSignInUrls = Lazy.list({ produce: () => this.webSignInUrls });
+    this.webClient = this.userPool.addClient('WebClient', {
+      generateSecret: false,
+      preventUserExistenceErrors: true,
+      enableTokenRevocation: true,
+      oAuth: {
+        flows: { authorizationCodeGrant: true },
+        scopes: [OAuthScope.OPENID, OAuthScope.EMAIL, OAuthScope.PROFILE],
+        callbackUrls: webSignInUrls,
+        logoutUrls: webSignInUrls,
+      },
+      idTokenValidity: Duration.hours(1),
+      accessTokenValidity: Duration.hours(1),
+      refreshTokenValidity: Duration.days(1),
+      readAttributes: new ClientAttributes()
+        .withStandardAttributes({ email: true, emailVerified: true, fullname: true })
+        .withCustomAttributes('tenant', 'role', 'sites'),
+      writeAttributes: new ClientAttributes().withStandardAttributes({ fullname: true }),
+    });
 
     this.accessLogs = new LogGroup(this, 'AccessLogs', { retention: logRetention, removalPolicy });
     this.httpApi = new HttpApi(this, 'HttpApi', {
@@ -131,6 +158,14 @@ export class IngestApi extends Construct {
     this.addRoutes(props);
   }
 
+  /**
+   * Adds a URL that the hosted UI may redirect to after sign-in and sign-out (the dashboard's origin). The web
+   * client needs at least one, or CloudFormation rejects it.
+   */
+  addWebSignInUrl(url: string): void {
+    this.webSignInUrls.push(url);
+  }
+
   /** Base URL of the API, without a trailing slash. */
   get url(): string {
     return this.httpApi.apiEndpoint;
@@ -147,6 +182,7 @@ export class IngestApi extends Construct {
         tenant: new StringAttribute({ minLen: 1, maxLen: 63, mutable: false }),
         role: new StringAttribute({ minLen: 1, maxLen: 32, mutable: true }),
         sites: new StringAttribute({ minLen: 1, maxLen: 2048, mutable: true }),
+        salesperson: new StringAttribute({ minLen: 1, maxLen: 128, mutable: true }),
       },
       passwordPolicy: {
         minLength: 12,
@@ -179,7 +215,7 @@ export class IngestApi extends Construct {
       api: new HttpLambdaIntegration('ApiIntegration', props.api.function),
     };
     const jwtAuthorizer = new HttpUserPoolAuthorizer('JwtAuthorizer', this.userPool, {
-      userPoolClients: [this.userPoolClient],
+      userPoolClients: [this.userPoolClient, this.webClient],
       identitySource: ['$request.header.Authorization'],
     });
     const openRoute = new HttpNoneAuthorizer();

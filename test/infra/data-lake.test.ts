@@ -181,7 +181,7 @@ describe('DataLake buckets', () => {
     });
   });
 
-  it('sends server access logs of the lake and results buckets to the log bucket', () => {
+  it("sends every other bucket's access logs to the log bucket", () => {
     const logged = resourcesOfType(synthesized.template, 'AWS::S3::Bucket').filter(
       ([, bucket]) => bucket.Properties?.LoggingConfiguration !== undefined,
     );
@@ -192,6 +192,16 @@ describe('DataLake buckets', () => {
         DestinationBucketName: { Ref: expect.stringMatching(/^DataLakeAccessLogs/) },
         LogFilePrefix: 'query-results-bucket/',
       },
+      {
+        DestinationBucketName: { Ref: expect.stringMatching(/^DataLakeAccessLogs/) },
+        LogFilePrefix: 'exports-bucket/',
+      },
+      { DestinationBucketName: { Ref: expect.stringMatching(/^DataLakeAccessLogs/) }, LogFilePrefix: 'web-bucket/' },
+      {
+        DestinationBucketName: { Ref: expect.stringMatching(/^DataLakeAccessLogs/) },
+        LogFilePrefix: 'cloudfront-logs-bucket/',
+      },
     ]);
+    expect(logged).toHaveLength(resourcesOfType(synthesized.template, 'AWS::S3::Bucket').length - 1);
   });
 });

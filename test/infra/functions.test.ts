@@ -1,5 +1,7 @@
 import { Match } from 'aws-cdk-lib/assertions';
+import type { CfnFunction } from 'aws-cdk-lib/aws-lambda';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { ServiceFunction } from '#infra/constructs/service-function';
 import { resourcesOfType, SYNTH_TIMEOUT_MS, type SynthesizedStack, synthesizeLeadPilot } from './synth';
 
 let synthesized: SynthesizedStack;
@@ -19,15 +21,28 @@ function functionProperties(descriptionStart: string): Record<string, unknown> {
   return match[1].Properties ?? {};
 }
 
+/** Logical ids of the Lambda functions of every ServiceFunction in the stack. */
+function serviceFunctionLogicalIds(): string[] {
+  const stack = synthesized.stack;
+  return stack.node
+    .findAll()
+    .filter((construct): construct is ServiceFunction => construct instanceof ServiceFunction)
+    .map((service) => stack.resolve((service.function.node.defaultChild as CfnFunction).logicalId) as string);
+}
+
 function environmentOf(descriptionStart: string): Record<string, unknown> {
   return (functionProperties(descriptionStart).Environment as { Variables: Record<string, unknown> }).Variables;
 }
 
 describe('LeadPilotFunctions', () => {
-  it('runs every function on arm64 Node.js 24 with active tracing and its own log group', () => {
-    const functions = resourcesOfType(synthesized.template, 'AWS::Lambda::Function');
+  it('runs every LeadPilot function on arm64 Node.js 24 with active tracing and its own log group', () => {
+    const ownFunctions = serviceFunctionLogicalIds();
+    const functions = resourcesOfType(synthesized.template, 'AWS::Lambda::Function').filter(([id]) =>
+      ownFunctions.includes(id),
+    );
 
-    expect(functions).toHaveLength(5);
+    expect(ownFunctions).toHaveLength(5);
+    expect(functions).toHaveLength(ownFunctions.length);
     for (const [, fn] of functions) {
       expect(fn.Properties).toMatchObject({
         Runtime: 'nodejs24.x',
@@ -37,6 +52,17 @@ describe('LeadPilotFunctions', () => {
         LoggingConfig: { LogGroup: { Ref: expect.any(String) } },
       });
     }
+  });
+
+  it('gives the dashboard deployment its own log group', () => {
+    const others = resourcesOfType(synthesized.template, 'AWS::Lambda::Function').filter(
+      ([id]) => !serviceFunctionLogicalIds().includes(id),
+    );
+
+    expect(others.map(([id]) => id)).toEqual([expect.stringMatching(/^CustomCDKBucketDeployment/)]);
+    expect(others[0]?.[1].Properties?.LoggingConfig).toEqual({
+      LogGroup: { Ref: expect.stringMatching(/^WebAppDeploymentLogs/) },
+    });
   });
 
   it('gives the webhook the variables of its configuration', () => {
@@ -50,22 +76,43 @@ describe('LeadPilotFunctions', () => {
     });
   });
 
-  it('gives the API both table names', () => {
+  it('gives the API both table names, the secrets backend and the exports URI', () => {
     expect(environmentOf('LeadPilot API')).toEqual({
       POWERTOOLS_SERVICE_NAME: 'leadpilot',
       LOG_LEVEL: 'INFO',
       NODE_OPTIONS: '--enable-source-maps',
       LEADS_TABLE_NAME: { Ref: expect.stringMatching(/^LeadStoreLeads/) },
       AGGREGATES_TABLE_NAME: { Ref: expect.stringMatching(/^LeadStoreAggregates/) },
+      SECRETS_BACKEND: 'secrets-manager',
+      EXPORTS_URI: { 'Fn::Join': ['', ['s3://', { Ref: expect.stringMatching(/^ExportsBucket/) }, '/leads']] },
     });
   });
 
-  it('gives the stream consumer the lake URI', () => {
+  it('gives the stream consumer the lake URI and the aggregates table', () => {
     expect(environmentOf('LeadPilot stream consumer')).toEqual({
       POWERTOOLS_SERVICE_NAME: 'leadpilot',
       LOG_LEVEL: 'INFO',
       NODE_OPTIONS: '--enable-source-maps',
       LAKE_URI: { 'Fn::Join': ['', ['s3://', { Ref: expect.stringMatching(/^DataLakeBucket/) }, '/lake']] },
+      AGGREGATES_TABLE_NAME: { Ref: expect.stringMatching(/^LeadStoreAggregates/) },
+    });
+  });
+
+  it('lets the stream consumer update items of the aggregates table', () => {
+    const role = (functionProperties('LeadPilot stream consumer').Role as { 'Fn::GetAtt': [string, string] })[
+      'Fn::GetAtt'
+    ][0];
+
+    synthesized.template.hasResourceProperties('AWS::IAM::Policy', {
+      Roles: [{ Ref: role }],
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          Match.objectLike({
+            Action: Match.arrayWith(['dynamodb:UpdateItem']),
+            Resource: { 'Fn::GetAtt': [Match.stringLikeRegexp('^LeadStoreAggregates'), 'Arn'] },
+          }),
+        ]),
+      },
     });
   });
 

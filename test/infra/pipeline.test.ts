@@ -123,12 +123,15 @@ describe('IngestApi', () => {
     expect(routes).toHaveLength(ROUTES.length);
   });
 
-  it('checks JWTs against the Cognito issuer and the app client', () => {
+  it('checks JWTs against the Cognito issuer and the API and dashboard app clients', () => {
     synthesized.template.hasResourceProperties('AWS::ApiGatewayV2::Authorizer', {
       AuthorizerType: 'JWT',
       IdentitySource: ['$request.header.Authorization'],
       JwtConfiguration: {
-        Audience: [{ Ref: Match.stringLikeRegexp('^IngestApiUserPoolApiClient') }],
+        Audience: [
+          { Ref: Match.stringLikeRegexp('^IngestApiUserPoolApiClient') },
+          { Ref: Match.stringLikeRegexp('^IngestApiUserPoolWebClient') },
+        ],
         Issuer: {
           'Fn::Join': [
             '',

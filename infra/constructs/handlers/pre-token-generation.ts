@@ -1,6 +1,6 @@
 /**
- * Cognito pre token generation trigger (event version 1): copies the user's `custom:tenant`, `custom:role` and
- * `custom:sites` attributes into ID token claims named as in CLAIMS, so the API reads the same claim names
+ * Cognito pre token generation trigger (event version 1): copies the user's `custom:tenant`, `custom:role`,
+ * `custom:sites` and `custom:salesperson` attributes into ID token claims named as in CLAIMS, so the API reads the same claim names
  * behind API Gateway as behind the local gateway.
  */
 import type { PreTokenGenerationTriggerEvent } from 'aws-lambda';
