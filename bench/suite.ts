@@ -5,11 +5,16 @@ import { performance } from 'node:perf_hooks';
 import { version as duckDbVersion } from '@duckdb/node-api';
 import { addDays } from '#shared/kpi/dates';
 import { benchBundles } from './bundles';
+import { benchDashboardSize } from './dashboard-size';
 import { expectedCells, generateDataset } from './dataset';
 import { openEnvironment } from './environment';
 import { benchLakeVsExport } from './export-vs-lake';
+import { benchKpiApi } from './kpi-api';
 import { buildCompactedLake } from './lake';
+import { benchLeadExport } from './lead-export';
+import { benchLoad, FULL_LOAD } from './load';
 import { benchNightly, type KpiRange } from './nightly';
+import { benchNightlyYear } from './nightly-year';
 import { benchParse } from './parse';
 import { seededRandom } from './random';
 import { figureValues, formatTable, mergeResults, type Section } from './results';
@@ -28,6 +33,11 @@ interface RunSizes {
   leads: number;
   streamRecords: number;
   queryRuns: number;
+  /** Leads a year of the simulated 30-site group of the KPI API and year-long nightly figures. */
+  groupLeadsPerYear: number;
+  kpiApi: { requests: number; warmUpRequests: number };
+  /** Deliveries of the load test; `npx tsx bench/load.ts --leads N` runs it alone at another size. */
+  loadDeliveries: number;
 }
 
 const FULL_RUN: RunSizes = {
@@ -36,6 +46,9 @@ const FULL_RUN: RunSizes = {
   leads: 100_000,
   streamRecords: 20_000,
   queryRuns: 3,
+  groupLeadsPerYear: 250_000,
+  kpiApi: { requests: 400, warmUpRequests: 20 },
+  loadDeliveries: FULL_LOAD.deliveries,
 };
 
 const QUICK_RUN: RunSizes = {
@@ -44,6 +57,9 @@ const QUICK_RUN: RunSizes = {
   leads: 5_000,
   streamRecords: 1_000,
   queryRuns: 1,
+  groupLeadsPerYear: 10_000,
+  kpiApi: { requests: 40, warmUpRequests: 5 },
+  loadDeliveries: 2_000,
 };
 
 /** Submission dates of the data set: 120 days, the window that the scheduled nightly run recomputes. */
@@ -80,6 +96,8 @@ export async function runBenchmarks(options: { quick: boolean }): Promise<void> 
 
   progress('function bundles: size and module load time');
   const bundleFigures = await benchBundles(process.cwd());
+  progress('dashboard: first-load size of the Vite build');
+  const dashboardFigures = await benchDashboardSize(process.cwd());
 
   progress('starting DynamoDB Local in a temporary folder');
   const env = await openEnvironment();
@@ -142,11 +160,42 @@ export async function runBenchmarks(options: { quick: boolean }): Promise<void> 
         sizes.queryRuns,
       ),
     });
+    progress(`lead export: ${dataset.finalLeads.length} leads through exportLeads`);
+    sections.push({
+      title: `10. Lead export (GET /v1/leads/export.csv domain call), ${dataset.finalLeads.length.toLocaleString('en-US')} leads on DynamoDB Local`,
+      figures: await benchLeadExport(env, dataset.finalLeads, range),
+    });
+
+    progress(
+      `KPI API: 13 months of a group of ${sizes.groupLeadsPerYear} leads a year, ${sizes.kpiApi.requests} requests`,
+    );
+    sections.push({
+      title: '8. GET /v1/kpis handler in process, 30 sites, 13 months of aggregates on DynamoDB Local',
+      figures: await benchKpiApi(
+        env,
+        { leadsPerYear: sizes.groupLeadsPerYear, ...sizes.kpiApi },
+        seededRandom(SEED + 2),
+      ),
+    });
+
+    progress(`nightly over a year: ${sizes.groupLeadsPerYear} leads of 30 sites`);
+    sections.push({
+      title: `9. Nightly job over a year of ${sizes.groupLeadsPerYear.toLocaleString('en-US')} leads, 30 sites (DuckDB)`,
+      figures: await benchNightlyYear(env, sizes.groupLeadsPerYear, seededRandom(SEED + 3)),
+    });
     sections.push({ title: '5. Lambda bundles (esbuild as the CDK app builds them)', figures: bundleFigures });
+    sections.push({ title: '6. Dealer dashboard first load (Vite build of web/)', figures: dashboardFigures });
   } finally {
     progress('stopping DynamoDB Local and removing the temporary folder');
     await env.close();
   }
+
+  // After the environment is closed, so that only one DynamoDB Local runs at a time.
+  progress(`load test: ${sizes.loadDeliveries} deliveries through the local stack`);
+  sections.push({
+    title: '6. Load test through the local gateway (rate limits set far above the load)',
+    figures: await benchLoad({ ...FULL_LOAD, deliveries: sizes.loadDeliveries, progress }),
+  });
 
   const wallSeconds = round((performance.now() - started) / 1000, 3);
   const machine = {

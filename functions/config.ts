@@ -12,6 +12,14 @@ const commonSchema = z.object({
   AWS_REGION: nonEmpty.default('eu-west-3'),
 });
 
+/**
+ * Months after the last contact from the prospect at which a lead's personal data expires (36, three years,
+ * by default). Read by the handlers that write leads or their contact events.
+ */
+const retentionSchema = z.object({
+  RETENTION_MONTHS: z.coerce.number().int().min(1).max(120).default(36),
+});
+
 const secretsSchema = z.discriminatedUnion('SECRETS_BACKEND', [
   z.object({ SECRETS_BACKEND: z.literal('secrets-manager') }),
   /** A JSON file of name → value, used by the local stack. */
@@ -33,16 +41,35 @@ export const webhookConfigSchema = commonSchema
     LEADS_TABLE_NAME: nonEmpty,
     GRAPH_API_BASE_URL: z.url().default('https://graph.facebook.com/v21.0'),
   })
+  .extend(retentionSchema.shape)
   .and(secretsSchema);
 export type WebhookConfig = z.infer<typeof webhookConfigSchema>;
 
-export const apiConfigSchema = commonSchema.extend({
-  LEADS_TABLE_NAME: nonEmpty,
-  AGGREGATES_TABLE_NAME: nonEmpty,
-});
+/** The API reads the person-id key from the secret store to find the person keys that an erasure deletes. */
+export const apiConfigSchema = commonSchema
+  .extend({
+    LEADS_TABLE_NAME: nonEmpty,
+    AGGREGATES_TABLE_NAME: nonEmpty,
+    /**
+     * Where lead exports too large for a response go, as `s3://bucket/prefix` or `file:///folder`. Unset, such
+     * exports are rejected with 400.
+     */
+    EXPORTS_URI: lakeUri.optional(),
+    /** Key that signs the download links of a `file://` EXPORTS_URI; the local gateway checks them with it. */
+    EXPORTS_LINK_SECRET: z.string().min(32).optional(),
+  })
+  .extend(retentionSchema.shape)
+  .and(secretsSchema);
 export type ApiConfig = z.infer<typeof apiConfigSchema>;
 
-export const streamToLakeConfigSchema = commonSchema.extend({ LAKE_URI: lakeUri });
+export const streamToLakeConfigSchema = commonSchema.extend({
+  LAKE_URI: lakeUri,
+  /**
+   * Table that receives the live lead items behind `GET /v1/kpis/live`. The CDK app and the local stack set
+   * it. When it is unset, the consumer only writes the lake and the live counts stay empty.
+   */
+  AGGREGATES_TABLE_NAME: nonEmpty.optional(),
+});
 export type StreamToLakeConfig = z.infer<typeof streamToLakeConfigSchema>;
 
 export const nightlyConfigSchema = commonSchema

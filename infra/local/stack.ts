@@ -4,6 +4,7 @@
  * place of API Gateway.
  * `npm start` and the integration tests both start it through `startLocalStack`.
  */
+import { randomBytes } from 'node:crypto';
 import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -14,8 +15,10 @@ import type { Context } from 'aws-lambda';
 import * as z from 'zod';
 import { createDocumentClient } from '#shared/adapters/dynamodb';
 import { DomainError } from '#shared/errors';
+import { LOCAL_EXPORTS_PATH, serveLocalExport } from '#shared/export/export-store-fs';
 import { AGGREGATES_TABLE, LEADS_TABLE } from '#shared/store/tables';
 import { apiReferencePage } from './api-docs';
+import { ensureDataFormat } from './data-format';
 import { type DevTokenClaims, ensureDevJwtSecret, issueDevToken } from './dev-token';
 import { type DynamoDbLocal, ensureTable, LOCAL_AWS, startDynamoDbLocal } from './dynamodb-local';
 import { PortInUseError } from './errors';
@@ -25,6 +28,7 @@ import { createLambdaContext } from './lambda-context';
 import { isAddressInUse, listenPort, reserveFreePort } from './ports';
 import { type StreamHandler, StreamPoller } from './stream-poller';
 import { loadTenantDocument } from './tenant';
+import { webAssets, webConfigPage } from './web-assets';
 
 /** Root of the repository, where `test/fixtures` lives. */
 export const REPOSITORY_ROOT = fileURLToPath(new URL('../../', import.meta.url));
@@ -68,6 +72,10 @@ export interface LocalStackOptions {
   poller?: { pollIntervalMs?: number; maxRetryAttempts?: number; retryBaseDelayMs?: number };
   /** Called with every handler response of the gateway (tests check them against the OpenAPI document). */
   observeResponse?: GatewayOptions['observeResponse'];
+  /** The gateway's route, tenant and integration limits; the defaults of `RateLimiter` when absent. */
+  rateLimits?: GatewayOptions['rateLimits'];
+  /** Folder of the built dashboard served at `/`; web/dist when absent. */
+  webDistDir?: string;
 }
 
 export interface LocalStack {
@@ -100,7 +108,8 @@ const nightlyRequestSchema = z.object({
  *
  * NOTE: the real handlers read their configuration from `process.env` when their module first loads, and a
  * module loads once per process. A second stack in the same process therefore reuses the first one's
- * DynamoDB and Graph ports unless it is given the same `dynamoPort` and `graphPort`.
+ * DynamoDB and Graph ports unless it is given the same `dynamoPort` and `graphPort`, and its API writes
+ * large exports into the first one's data directory, which its gateway does not serve.
  */
 export async function startLocalStack(options: LocalStackOptions): Promise<LocalStack> {
   const log = options.log ?? ((line: string) => process.stderr.write(`${line}\n`));
@@ -117,6 +126,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       await rm(dataDir, { recursive: true, force: true });
     }
     await mkdir(dataDir, { recursive: true });
+    await ensureDataFormat(dataDir);
     const jwtSecret = await ensureDevJwtSecret(dataDir);
 
     // A taken gateway port is reported before the slow parts start; the real bind happens last.
@@ -196,8 +206,13 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
         graphApi: graph.isListening(),
       }),
       localRoutes: { 'POST /_local/nightly': nightlyRoute(runNightly, log) },
-      pages: { '/docs': apiReferencePage(dataDir) },
+      downloads: {
+        [LOCAL_EXPORTS_PATH]: (url) => serveLocalExport({ root: exportsDir(dataDir), secret: EXPORT_LINK_SECRET }, url),
+      },
+      pages: { '/docs': apiReferencePage(dataDir), '/config.json': webConfigPage() },
+      staticFiles: webAssets(options.webDistDir),
       observeResponse: options.observeResponse,
+      rateLimits: options.rateLimits,
     });
     cleanups.push(gateway.stop);
 
@@ -242,6 +257,16 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
   }
 }
 
+/**
+ * Key of the local export download links, shared by the API handler and the gateway. One per process, because
+ * the handler reads it once, when its module loads.
+ */
+const EXPORT_LINK_SECRET = randomBytes(32).toString('base64url');
+
+function exportsDir(dataDir: string): string {
+  return join(dataDir, 'exports');
+}
+
 /** Sets the variables that `functions/config.ts` reads, before the handler modules load. */
 function setHandlerEnvironment(parts: {
   dataDir: string;
@@ -261,6 +286,8 @@ function setHandlerEnvironment(parts: {
     LAKE_URI: pathToFileURL(join(parts.dataDir, 'lake')).href,
     QUERY_ENGINE: 'duckdb',
     GRAPH_API_BASE_URL: parts.graph.url,
+    EXPORTS_URI: pathToFileURL(exportsDir(parts.dataDir)).href,
+    EXPORTS_LINK_SECRET: EXPORT_LINK_SECRET,
   });
 }
 

@@ -10,17 +10,25 @@ import {
   type RouteConfig,
 } from '@asteasolutions/zod-to-openapi';
 import * as z from 'zod';
+import { exportLocaleQuerySchema } from '#shared/export/kpi-export';
+import { EXPORT_LINK_SECONDS, leadExportLinkSchema, MAX_INLINE_EXPORT_BYTES } from '#shared/export/lead-export';
+import { XLSX_CONTENT_TYPE } from '#shared/export/xlsx';
 import { ROUTES, type RouteDefinition } from '#shared/http/routes';
 import { leadListQuerySchema, leadPathSchema, MAX_JSON_BODY_BYTES, webhookPathSchema } from '#shared/http/schemas';
 import { MAX_BODY_BYTES } from '#shared/ingest/limits';
+import { pacingQuerySchema } from '#shared/kpi/pacing';
 import { kpiQueryParamsSchema, MAX_KPI_RANGE_MONTHS } from '#shared/kpi/read';
 import { MAX_SPEND_ROWS } from '#shared/kpi/spend';
+import { MAX_TARGET_ROWS } from '#shared/kpi/targets';
 import { MAX_EVENTS_PER_REQUEST } from '#shared/lifecycle/events';
 import { SIGNATURE_TOLERANCE_SECONDS } from '#shared/tenant/auth';
 import {
   adfXmlDocumentSchema,
+  attainmentReportSchema,
   ERROR_STATUS,
   type ErrorCode,
+  erasureRequestSchema,
+  erasureResultSchema,
   errorBodySchema,
   gatewayErrorBodySchema,
   googleAdsLeadFormSchema,
@@ -30,9 +38,13 @@ import {
   leadEventsResultSchema,
   leadPageSchema,
   leadSchema,
+  liveReportSchema,
   metaLeadgenNotificationSchema,
+  pacingReportSchema,
   spendRequestSchema,
   spendUploadResultSchema,
+  targetsRequestSchema,
+  targetUploadResultSchema,
   webFormJsonSchema,
   webFormUrlencodedSchema,
 } from './resource-schemas';
@@ -62,6 +74,7 @@ const ERROR_MEANINGS: Record<ErrorCode, string> = {
   INVALID_LEAD: "the body is well-formed but is not a lead of the integration's format",
   INTERNAL_ERROR: 'an unexpected error; the message is generic',
   DEPENDENCY_UNAVAILABLE: 'a store or upstream service failed; retry after the Retry-After delay',
+  DEPENDENCY_THROTTLED: 'the lead store or the secret store is throttling; retry after the Retry-After delay',
 };
 
 const STATUS_TITLES: Record<number, string> = {
@@ -72,6 +85,7 @@ const STATUS_TITLES: Record<number, string> = {
   413: 'Payload too large',
   415: 'Unsupported media type',
   422: 'Unprocessable lead',
+  429: 'Too many requests',
   500: 'Internal error',
   503: 'Service unavailable',
 };
@@ -98,20 +112,28 @@ function errorResponse(status: number, codes: ErrorCode[], gatewayAlternative?: 
   }
   return {
     description: `${STATUS_TITLES[status] ?? 'Error'}.\n\n${lines.join('\n')}`,
-    headers: status === 503 ? z.object({ 'Retry-After': retryAfterHeader }) : undefined,
+    headers: status === 503 || status === 429 ? z.object({ 'Retry-After': retryAfterHeader }) : undefined,
     content: {
       'application/json': { schema: gatewayAlternative ? z.union([body, gatewayErrorBodySchema]) : body },
     },
   };
 }
 
-function throttledResponse(route: RouteDefinition): ResponseConfig {
-  return {
-    description:
-      `Too many requests: API Gateway throttles this route at ${route.throttleRatePerSecond} requests per second ` +
-      `(bursts of ${route.throttleBurst}). Retry with backoff.`,
-    content: { 'application/json': { schema: gatewayErrorBodySchema } },
-  };
+/**
+ * The 429 of a route: API Gateway's throttling body, or also LeadPilot's own `codes` (a throttled store) when
+ * the route passes them.
+ */
+function throttledResponse(route: RouteDefinition, codes: ErrorCode[] = []): ResponseConfig {
+  const gatewayLimit =
+    `API Gateway throttles this route at ${route.throttleRatePerSecond} requests per second ` +
+    `(bursts of ${route.throttleBurst}). Retry with backoff.`;
+  if (codes.length === 0) {
+    return {
+      description: `Too many requests: ${gatewayLimit}`,
+      content: { 'application/json': { schema: gatewayErrorBodySchema } },
+    };
+  }
+  return errorResponse(429, codes, `the gateway's own throttling: ${gatewayLimit}`);
 }
 
 // ---------------------------------------------------------------------------------------------------------
@@ -150,6 +172,26 @@ const LEAD_EVENTS_DESCRIPTION = [
   'the tenant team, or the request returns 400 and stores nothing. The finance role is read-only and gets 403.',
 ].join('\n');
 
+const ERASE_LEAD_DESCRIPTION = [
+  "Erases the lead's personal data: contact (names, email, phones, postal code, city), comments, consent,",
+  'custom answers and click ids, the pseudonymous `personId`, the person-link entries that point at this lead,',
+  "and the quarantined payloads that mention the lead's email or phones. The lead stays with its anonymous",
+  'facts (source, site, dates, status, lifecycle), is marked `erased`, and still counts in KPIs. An audit',
+  'record that names no erased value is kept and returned.',
+  '',
+  'Repeating the request is safe: it returns 200 with an empty `leadIds`. Only group admins may erase; other',
+  'roles get 403. A lead of another tenant, or of a site the token does not cover, returns 404.',
+].join('\n');
+
+const ERASE_PERSON_DESCRIPTION = [
+  "Erases, as for `DELETE /v1/leads/{leadId}`, every lead of the token's tenant whose email or phone is the",
+  'one given, and the quarantined payloads that mention it. Use it for a request to be forgotten. The email',
+  'is compared trimmed and lower-cased; the phone after normalisation to E.164.',
+  '',
+  'Finding the leads reads the whole lead table, so the route allows one request per second. Repeating the',
+  'request is safe: nothing is left to match and `leadIds` is empty. Only group admins may erase.',
+].join('\n');
+
 const SPEND_DESCRIPTION = [
   'Stores monthly marketing spend, which gives the `cost` figures of `GET /v1/kpis` (spend, cost per lead,',
   'cost per sale, ROI). The rows replace all spend of every month they name, so send every row of a month,',
@@ -161,6 +203,42 @@ const SPEND_DESCRIPTION = [
   'leads; when the tenant had no lead that month, it goes to `unassigned`.',
   '',
   'Only group admins and finance may upload spend; site managers and salespeople get 403.',
+].join('\n');
+
+const TARGETS_DESCRIPTION = [
+  "Stores the sales managers' monthly targets, per group, site, team or salesperson and KPI, such as 90% of",
+  'leads handled within one business hour (`handledWithinOneBusinessHourRate`, target `0.9`). The rows replace',
+  'all targets of every month they name, so send every target of a month; months not named are kept.',
+  '',
+  'A site, team or salesperson that the tenant configuration lacks returns 400, as does a spend, cost or ROI',
+  'target of a team or salesperson. Only group admins may set targets; other roles get 403.',
+].join('\n');
+
+const ATTAINMENT_DESCRIPTION = [
+  'Each target of the month (or of the months `from` to `to`) next to the actual value of its KPI from the',
+  'nightly aggregates, and whether it is attained. Rates, times and costs are read on the cohort basis (the',
+  'leads created in the month); appointments, sales, revenue and gross margin on the activity basis (what',
+  'happened in the month). For the current month the actual value covers the days up to yesterday, and',
+  'additive KPIs (leads, prospects, appointments, sales, revenue, gross margin, spend) carry a projection to',
+  'the month end.',
+  '',
+  'Team and salesperson targets are measured on the leads assigned to the salespeople of the team, or to the',
+  'salesperson; they cannot name the spend KPIs, because spend is entered per source, campaign and site only.',
+  '',
+  'Callers that see every site see every target. A site manager sees the targets of their sites, of teams',
+  'with a member at their sites and of salespeople of their sites; a salesperson sees only their own.',
+].join('\n');
+
+const LIVE_DESCRIPTION = [
+  "Today's leads by site, kept live from the lead stream within seconds of each change: leads received, of",
+  'those handled (contacted by a salesperson or the call centre), and waiting (nobody has contacted them yet).',
+  "Each site's today is its own local date. Test leads are left out.",
+  '',
+  '`waitingLeads` lists the leads of today and the two days before that still wait for a first human contact,',
+  'oldest first, with their wait in business minutes of the site and in calendar minutes.',
+  '',
+  'These counts serve today only. Once the nightly job has covered a day, `GET /v1/kpis` gives the',
+  'authoritative figures of that day, and the live items expire a few days later.',
 ].join('\n');
 
 const webhookHeaders = z.object({
@@ -216,7 +294,9 @@ const kpiQuery = z.object({
     format: 'date',
   }),
   groupBy: kpiQueryParamsSchema.shape.groupBy.meta({
-    description: 'What each row of the report groups leads by. Rows grouped by `channel` have no cost.',
+    description:
+      'What each row of the report groups leads by. Rows grouped by `channel`, `category`, `salesperson` or ' +
+      "`team` have no cost. `team` comes from the tenant's team list.",
   }),
   basis: kpiQueryParamsSchema.shape.basis.meta({
     description:
@@ -225,7 +305,122 @@ const kpiQuery = z.object({
       'waits only, with `rates` null.',
   }),
   site: kpiQueryParamsSchema.shape.site.meta({ description: 'Only this site id (within the sites of the token).' }),
+  source: kpiQueryParamsSchema.shape.source.meta({ description: 'Only leads of this marketing source.' }),
+  campaign: kpiQueryParamsSchema.shape.campaign.meta({
+    description: 'Only leads of this campaign id; empty for leads with no campaign.',
+  }),
+  channel: kpiQueryParamsSchema.shape.channel.meta({ description: 'Only leads of this channel.' }),
+  category: kpiQueryParamsSchema.shape.category.meta({
+    description: 'Only leads of this category (`VN`, `VO`, `APV`).',
+  }),
+  salesperson: kpiQueryParamsSchema.shape.salesperson.meta({
+    description:
+      'Only this salesperson id; empty for leads with no salesperson. Tokens of the `salesperson` role always see their own figures only.',
+  }),
+  team: kpiQueryParamsSchema.shape.team.meta({
+    description: "Only the salespeople of this team of the tenant's team list.",
+  }),
+  compare: kpiQueryParamsSchema.shape.compare.meta({
+    description:
+      '`previous-period`: the same number of days just before `from`. `previous-year`: the same dates a year ' +
+      'earlier (29 February becomes 28 February). Adds `previous` and `change` to the totals and every row.',
+  }),
 });
+
+const monthQueryParameter = (description: string) =>
+  z
+    .string()
+    .regex(/^\d{4}-(0[1-9]|1[0-2])$/)
+    .optional()
+    .meta({ description });
+
+// The handler's schema transforms `month` into `from` and `to`, so the document states the parameters as sent.
+const attainmentQuery = z.object({
+  month: monthQueryParameter('The month, `YYYY-MM`; required unless `from` and `to` are given.'),
+  from: monthQueryParameter('First month, `YYYY-MM`, with `to` and without `month`.'),
+  to: monthQueryParameter(`Last month, \`YYYY-MM\`, less than ${MAX_KPI_RANGE_MONTHS} months after \`from\`.`),
+});
+
+const pacingQuery = z.object({
+  month: pacingQuerySchema.shape.month.meta({ description: 'The month, `YYYY-MM`.', examples: ['2026-06'] }),
+});
+
+const exportLocale = exportLocaleQuerySchema.shape.locale.meta({
+  description:
+    '`fr`: French headers; CSV with `;` between fields and a decimal comma, as French Excel opens it. ' +
+    '`en`: English headers; CSV with `,` and a decimal point.',
+});
+
+const kpiExportQuery = z.object({ ...kpiQuery.shape, locale: exportLocale });
+
+const leadExportQuery = z.object({
+  from: leadListQuery.shape.from,
+  to: leadListQuery.shape.to,
+  site: leadListQuery.shape.site,
+  source: leadListQuery.shape.source,
+  locale: exportLocale,
+});
+
+const attachmentHeaders = z.object({
+  'Content-Disposition': z.string().meta({
+    description: 'Always `attachment`, with the file name.',
+    examples: ['attachment; filename="leadpilot-kpis-2026-03-01-2026-03-31.csv"'],
+  }),
+});
+
+const CSV_FORMAT = [
+  'CSV: UTF-8 with a byte order mark, CRLF line ends, a header line, no `sep=` line. Fields with the separator,',
+  'a double quote or a line break are quoted (RFC 4180). Rates are percentages with two decimals and no `%`',
+  'sign (`41,67` in `fr`, `41.67` in `en`), amounts in EUR have two decimals, empty fields are null figures.',
+  "Text that starts with `=`, `+`, `-` or `@` gets a leading `'` so that Excel does not run it as a formula.",
+].join(' ');
+
+function kpiExportSpec(route: RouteDefinition, format: 'csv' | 'xlsx'): OperationSpec {
+  const mediaType = format === 'csv' ? 'text/csv' : XLSX_CONTENT_TYPE;
+  const formatDescription =
+    format === 'csv'
+      ? CSV_FORMAT
+      : 'XLSX: one sheet with a frozen header row and typed cells: counts as numbers, rates with the `0.00%` ' +
+        'format, amounts with `#,##0.00 "€"`, days as dates.';
+  return {
+    operationId: format === 'csv' ? 'exportKpisCsv' : 'exportKpisXlsx',
+    tags: ['KPIs'],
+    summary: `Export lead KPIs as ${format.toUpperCase()}`,
+    description:
+      'The report of `GET /v1/kpis` for the same parameters, as a file: the group key (site and salesperson ' +
+      'names in place of ids), then every figure of the report as a column, then a totals row. ' +
+      `${formatDescription} The file is named \`leadpilot-kpis-<from>-<to>.${format}\`.`,
+    request: { query: kpiExportQuery },
+    responses: {
+      200: {
+        description: 'The export file.',
+        headers: attachmentHeaders,
+        content: {
+          [mediaType]: { schema: z.string().meta({ contentMediaType: mediaType }) },
+        },
+      },
+      400: errorResponse(400, ['VALIDATION_FAILED']),
+      401: errorResponse(401, ['UNAUTHORIZED'], 'the gateway rejected a missing, expired or invalid token'),
+      429: throttledResponse(route),
+      500: errorResponse(500, ['INTERNAL_ERROR']),
+      503: errorResponse(503, ['DEPENDENCY_UNAVAILABLE']),
+    },
+  };
+}
+
+const LEAD_EXPORT_DESCRIPTION = [
+  'The leads that `GET /v1/leads` would list for the same filters, every page, as one CSV file named',
+  '`leadpilot-leads-<from>-<to>.csv`. Columns: lead id, received at and first human contact (site time,',
+  '`dd/mm/yyyy hh:mm:ss` in `fr`), site name, source, channel, campaign, category, status, assigned',
+  'salesperson, time to first contact in business and calendar minutes, then the personal fields (first and',
+  'last name, full name, email, phones, postal code, city).',
+  '',
+  `When the file is small enough for a response (about ${Math.floor(MAX_INLINE_EXPORT_BYTES / 1024 / 1024)} MB), it is the 200 body.`,
+  'Otherwise it is stored and the response is 202 with a link that needs no token and expires after',
+  `${EXPORT_LINK_SECONDS / 60} minutes; the link is also in \`Location\`.`,
+  '',
+  CSV_FORMAT,
+].join('\n');
 
 /** The operation of every route, keyed like API Gateway route keys (`GET /v1/leads`). */
 function operationSpecs(): Record<string, (route: RouteDefinition) => OperationSpec> {
@@ -285,7 +480,7 @@ function operationSpecs(): Record<string, (route: RouteDefinition) => OperationS
         413: errorResponse(413, ['PAYLOAD_TOO_LARGE']),
         415: errorResponse(415, ['UNSUPPORTED_MEDIA_TYPE']),
         422: errorResponse(422, ['INVALID_LEAD']),
-        429: throttledResponse(route),
+        429: throttledResponse(route, ['DEPENDENCY_THROTTLED']),
         500: errorResponse(500, ['INTERNAL_ERROR']),
         503: errorResponse(503, ['DEPENDENCY_UNAVAILABLE']),
       },
@@ -296,7 +491,8 @@ function operationSpecs(): Record<string, (route: RouteDefinition) => OperationS
       tags: ['KPIs'],
       summary: 'Read lead KPIs',
       description:
-        'Lead figures from the nightly aggregates, grouped by source, site, channel or day, over the sites of the ' +
+        'Lead figures from the nightly aggregates, grouped by site, team, salesperson, source, campaign, channel, ' +
+        'category or day, over the sites of the ' +
         'token: funnel counts, revenue and gross margin, time to first human contact, rates and marketing cost. ' +
         'Every ratio is computed from the counts summed over the range and group (never an average of daily ' +
         'ratios) and is null when its denominator is 0. The `activity` basis gives counts only, with `rates` null ' +
@@ -319,12 +515,14 @@ function operationSpecs(): Record<string, (route: RouteDefinition) => OperationS
       summary: 'List leads',
       description:
         'Leads of the sites of the token whose local date is between `from` and `to`, page by page. Follow ' +
-        '`nextCursor` until it is absent. An unknown cursor returns 400.',
+        '`nextCursor` until it is absent. An unknown cursor returns 400. A salesperson sees only the leads ' +
+        'assigned to them, so a page may hold fewer items than `limit`; finance sees no lead (403).',
       request: { query: leadListQuery },
       responses: {
         200: { description: 'One page of leads.', content: { 'application/json': { schema: leadPageSchema } } },
         400: errorResponse(400, ['VALIDATION_FAILED']),
         401: errorResponse(401, ['UNAUTHORIZED'], 'the gateway rejected a missing, expired or invalid token'),
+        403: errorResponse(403, ['FORBIDDEN']),
         429: throttledResponse(route),
         500: errorResponse(500, ['INTERNAL_ERROR']),
         503: errorResponse(503, ['DEPENDENCY_UNAVAILABLE']),
@@ -336,13 +534,15 @@ function operationSpecs(): Record<string, (route: RouteDefinition) => OperationS
       tags: ['Leads'],
       summary: 'Get a lead',
       description:
-        'One lead of the tenant of the token. A lead of another tenant, or of a site the token does not ' +
-        'cover, returns 404 like a lead that does not exist.',
+        'One lead of the tenant of the token. A lead of another tenant, of a site the token does not cover, ' +
+        'or (for a salesperson) not assigned to the caller returns 404 like a lead that does not exist. ' +
+        'Finance sees no lead (403).',
       request: { params: leadPath },
       responses: {
         200: { description: 'The lead.', content: { 'application/json': { schema: leadSchema } } },
         400: errorResponse(400, ['VALIDATION_FAILED']),
         401: errorResponse(401, ['UNAUTHORIZED'], 'the gateway rejected a missing, expired or invalid token'),
+        403: errorResponse(403, ['FORBIDDEN']),
         404: errorResponse(404, ['NOT_FOUND']),
         429: throttledResponse(route),
         500: errorResponse(500, ['INTERNAL_ERROR']),
@@ -378,6 +578,53 @@ function operationSpecs(): Record<string, (route: RouteDefinition) => OperationS
       },
     }),
 
+    'DELETE /v1/leads/{leadId}': (route) => ({
+      operationId: 'eraseLead',
+      tags: ['Personal data'],
+      summary: "Erase a lead's personal data",
+      description: ERASE_LEAD_DESCRIPTION,
+      request: { params: leadPath },
+      responses: {
+        200: {
+          description: 'The personal data is erased, now or before.',
+          content: { 'application/json': { schema: erasureResultSchema } },
+        },
+        400: errorResponse(400, ['VALIDATION_FAILED']),
+        401: errorResponse(401, ['UNAUTHORIZED'], 'the gateway rejected a missing, expired or invalid token'),
+        403: errorResponse(403, ['FORBIDDEN']),
+        404: errorResponse(404, ['NOT_FOUND']),
+        429: throttledResponse(route),
+        500: errorResponse(500, ['INTERNAL_ERROR']),
+        503: errorResponse(503, ['DEPENDENCY_UNAVAILABLE']),
+      },
+    }),
+
+    'POST /v1/erasures': (route) => ({
+      operationId: 'erasePerson',
+      tags: ['Personal data'],
+      summary: "Erase a person's personal data by email or phone",
+      description: ERASE_PERSON_DESCRIPTION,
+      request: {
+        body: {
+          required: true,
+          description: 'The email or the phone of the person, exactly one.',
+          content: { 'application/json': { schema: erasureRequestSchema } },
+        },
+      },
+      responses: {
+        200: {
+          description: 'Every lead and quarantined payload of the person is erased, now or before.',
+          content: { 'application/json': { schema: erasureResultSchema } },
+        },
+        400: errorResponse(400, ['VALIDATION_FAILED']),
+        401: errorResponse(401, ['UNAUTHORIZED'], 'the gateway rejected a missing, expired or invalid token'),
+        403: errorResponse(403, ['FORBIDDEN']),
+        429: throttledResponse(route),
+        500: errorResponse(500, ['INTERNAL_ERROR']),
+        503: errorResponse(503, ['DEPENDENCY_UNAVAILABLE']),
+      },
+    }),
+
     'PUT /v1/spend': (route) => ({
       operationId: 'replaceSpend',
       tags: ['KPIs'],
@@ -394,6 +641,120 @@ function operationSpecs(): Record<string, (route: RouteDefinition) => OperationS
         200: {
           description: 'The spend of every month named is replaced.',
           content: { 'application/json': { schema: spendUploadResultSchema } },
+        },
+        400: errorResponse(400, ['VALIDATION_FAILED']),
+        401: errorResponse(401, ['UNAUTHORIZED'], 'the gateway rejected a missing, expired or invalid token'),
+        403: errorResponse(403, ['FORBIDDEN']),
+        429: throttledResponse(route),
+        500: errorResponse(500, ['INTERNAL_ERROR']),
+        503: errorResponse(503, ['DEPENDENCY_UNAVAILABLE']),
+      },
+    }),
+
+    'PUT /v1/targets': (route) => ({
+      operationId: 'replaceTargets',
+      tags: ['KPIs'],
+      summary: 'Replace monthly targets',
+      description: TARGETS_DESCRIPTION,
+      request: {
+        body: {
+          required: true,
+          description: `1 to ${MAX_TARGET_ROWS} rows. At most ${MAX_JSON_BODY_BYTES} bytes.`,
+          content: { 'application/json': { schema: targetsRequestSchema } },
+        },
+      },
+      responses: {
+        200: {
+          description: 'The targets of every month named are replaced.',
+          content: { 'application/json': { schema: targetUploadResultSchema } },
+        },
+        400: errorResponse(400, ['VALIDATION_FAILED']),
+        401: errorResponse(401, ['UNAUTHORIZED'], 'the gateway rejected a missing, expired or invalid token'),
+        403: errorResponse(403, ['FORBIDDEN']),
+        404: errorResponse(404, ['NOT_FOUND']),
+        429: throttledResponse(route),
+        500: errorResponse(500, ['INTERNAL_ERROR']),
+        503: errorResponse(503, ['DEPENDENCY_UNAVAILABLE']),
+      },
+    }),
+
+    'GET /v1/targets/attainment': (route) => ({
+      operationId: 'getTargetAttainment',
+      tags: ['KPIs'],
+      summary: 'Read the attainment of targets',
+      description: ATTAINMENT_DESCRIPTION,
+      request: { query: attainmentQuery },
+      responses: {
+        200: {
+          description: 'The targets with their actual values.',
+          content: { 'application/json': { schema: attainmentReportSchema } },
+        },
+        400: errorResponse(400, ['VALIDATION_FAILED']),
+        401: errorResponse(401, ['UNAUTHORIZED'], 'the gateway rejected a missing, expired or invalid token'),
+        404: errorResponse(404, ['NOT_FOUND']),
+        429: throttledResponse(route),
+        500: errorResponse(500, ['INTERNAL_ERROR']),
+        503: errorResponse(503, ['DEPENDENCY_UNAVAILABLE']),
+      },
+    }),
+
+    'GET /v1/kpis/pacing': (route) => ({
+      operationId: 'getKpiPacing',
+      tags: ['KPIs'],
+      summary: 'Project the month to its end',
+      description:
+        "Month-to-date leads, sales, revenue, gross margin and spend of the token's sites, by site and in total, " +
+        'projected to the month end: `monthToDate / elapsedDays × daysInMonth`. Elapsed days are the whole days of ' +
+        "the month before today in the tenant's default time zone, because the nightly aggregates cover the days up " +
+        'to yesterday. On the first day of a month and for a future month, projections are null; for a closed ' +
+        'month they equal the month-to-date values.',
+      request: { query: pacingQuery },
+      responses: {
+        200: { description: 'The pacing report.', content: { 'application/json': { schema: pacingReportSchema } } },
+        400: errorResponse(400, ['VALIDATION_FAILED']),
+        401: errorResponse(401, ['UNAUTHORIZED'], 'the gateway rejected a missing, expired or invalid token'),
+        404: errorResponse(404, ['NOT_FOUND']),
+        429: throttledResponse(route),
+        500: errorResponse(500, ['INTERNAL_ERROR']),
+        503: errorResponse(503, ['DEPENDENCY_UNAVAILABLE']),
+      },
+    }),
+
+    'GET /v1/kpis/live': (route) => ({
+      operationId: 'getLiveKpis',
+      tags: ['KPIs'],
+      summary: "Read today's live lead counts",
+      description: LIVE_DESCRIPTION,
+      responses: {
+        200: { description: 'The live counts.', content: { 'application/json': { schema: liveReportSchema } } },
+        401: errorResponse(401, ['UNAUTHORIZED'], 'the gateway rejected a missing, expired or invalid token'),
+        404: errorResponse(404, ['NOT_FOUND']),
+        429: throttledResponse(route),
+        500: errorResponse(500, ['INTERNAL_ERROR']),
+        503: errorResponse(503, ['DEPENDENCY_UNAVAILABLE']),
+      },
+    }),
+
+    'GET /v1/kpis/export.csv': (route) => kpiExportSpec(route, 'csv'),
+
+    'GET /v1/kpis/export.xlsx': (route) => kpiExportSpec(route, 'xlsx'),
+
+    'GET /v1/leads/export.csv': (route) => ({
+      operationId: 'exportLeadsCsv',
+      tags: ['Leads'],
+      summary: 'Export leads as CSV',
+      description: LEAD_EXPORT_DESCRIPTION,
+      request: { query: leadExportQuery },
+      responses: {
+        200: {
+          description: 'The export file.',
+          headers: attachmentHeaders,
+          content: { 'text/csv': { schema: z.string().meta({ contentMediaType: 'text/csv' }) } },
+        },
+        202: {
+          description: 'The file is too large for a response and was stored; download it from `downloadUrl`.',
+          headers: z.object({ Location: z.string().meta({ description: 'The download link.' }) }),
+          content: { 'application/json': { schema: leadExportLinkSchema } },
         },
         400: errorResponse(400, ['VALIDATION_FAILED']),
         401: errorResponse(401, ['UNAUTHORIZED'], 'the gateway rejected a missing, expired or invalid token'),
@@ -442,10 +803,11 @@ function generateDocument(): OpenAPIObject {
     scheme: 'bearer',
     bearerFormat: 'JWT',
     description:
-      'A JWT whose audience is `leadpilot-api`, checked by the API gateway. LeadPilot reads three claims ' +
+      'A JWT whose audience is `leadpilot-api`, checked by the API gateway. LeadPilot reads these claims ' +
       '(Cognito ID tokens carry them as `custom:<name>`): `tenant` (the tenant id; the API never takes it ' +
-      'from a parameter), `role` (`group-admin`, `site-manager`, `salesperson` or `finance`) and `sites` ' +
-      '(comma-separated site ids, or `*` for every site including leads with no site).',
+      'from a parameter), `role` (`group-admin`, `site-manager`, `salesperson` or `finance`), `sites` ' +
+      '(comma-separated site ids, or `*` for every site including leads with no site) and, for a ' +
+      'salesperson, `salesperson` (their salesperson id; `sub` when absent).',
   });
 
   const specs = operationSpecs();

@@ -11,8 +11,23 @@ import * as z from 'zod';
 import { leadPathSchema } from '#shared/http/schemas';
 import type { IngestResult } from '#shared/ingest/service';
 import { KPI_BASES } from '#shared/kpi/aggregates';
-import type { KPI_GROUP_BY, KpiCost, KpiFigures, KpiGroupBy, KpiRates, KpiReport, WaitFigures } from '#shared/kpi/read';
+import type { AttainmentReport } from '#shared/kpi/attainment';
+import { KPI_COMPARISONS } from '#shared/kpi/compare';
+import type { LiveReport } from '#shared/kpi/live-report';
+import { PACED_KPIS, type PacedKpi, type PacingReport } from '#shared/kpi/pacing';
+import type {
+  KPI_GROUP_BY,
+  KpiContacts,
+  KpiCost,
+  KpiFigures,
+  KpiFiguresWithComparison,
+  KpiGroupBy,
+  KpiRates,
+  KpiReport,
+  WaitFigures,
+} from '#shared/kpi/read';
 import { MAX_SPEND_ROWS, type SpendUploadResult, type spendBodySchema, spendRowSchema } from '#shared/kpi/spend';
+import { MAX_TARGET_ROWS, type TargetUploadResult, targetRowSchema, type targetsBodySchema } from '#shared/kpi/targets';
 import { CATEGORIES, CLICK_ID_NAMES, LEAD_STATUSES, type Lead } from '#shared/lead/model';
 import type { LeadLifecycle } from '#shared/lifecycle/derive';
 import {
@@ -23,6 +38,7 @@ import {
   MAX_EVENTS_PER_REQUEST,
 } from '#shared/lifecycle/events';
 import type { RecordEventsResult } from '#shared/lifecycle/record';
+import type { ErasureRecord } from '#shared/privacy/audit';
 import type { LeadPage } from '#shared/store/lead-repository';
 import { identifierSchema } from '#shared/tenant/model';
 
@@ -61,6 +77,7 @@ export const ERROR_STATUS = {
   PAYLOAD_TOO_LARGE: 413,
   UNSUPPORTED_MEDIA_TYPE: 415,
   INVALID_LEAD: 422,
+  DEPENDENCY_THROTTLED: 429,
   INTERNAL_ERROR: 500,
   DEPENDENCY_UNAVAILABLE: 503,
   GRAPH_API_UNAVAILABLE: 503,
@@ -245,6 +262,18 @@ export const leadSchema = z
     personId: nullableText.meta({
       description: 'Pseudonymous id of the person (keyed hash of the normalised email or phone).',
     }),
+    leadNumber: z
+      .number()
+      .int()
+      .positive()
+      .meta({
+        description:
+          'Number of the lead within its tenant, assigned when the lead is stored; rises with arrival order and ' +
+          'may skip values. Short enough to quote on the phone.',
+      }),
+    version: z.number().int().positive().meta({
+      description: 'Count of writes to the lead: 1 when stored, plus one per later update.',
+    }),
     repeatOf: leadIdSchema.nullable().meta({
       description:
         'Id of the first lead of the same person when this lead repeats it within the person window, else null.',
@@ -257,6 +286,16 @@ export const leadSchema = z
     lifecycle: lifecycleSchema
       .optional()
       .meta({ description: 'Absent until the first lifecycle event of the lead is recorded.' }),
+    erased: z
+      .boolean()
+      .optional()
+      .meta({
+        description:
+          'True once the personal data of the lead was erased on request (`DELETE /v1/leads/{leadId}` or ' +
+          '`POST /v1/erasures`): contact, comments, consent, custom answers and click ids are empty, and the ' +
+          'lead still counts in KPIs. Absent on leads never erased.',
+      }),
+    erasedAt: isoInstant.optional().meta({ description: 'When the personal data was erased.' }),
   })
   .meta({ id: 'Lead', description: 'A captured lead, normalised.' });
 
@@ -276,6 +315,49 @@ export const leadPageSchema = z
   .meta({ id: 'LeadPage' });
 
 type _LeadPageMatchesStore = Assert<MutuallyAssignable<z.infer<typeof leadPageSchema>, LeadPage>>;
+
+// ---------------------------------------------------------------------------------------------------------
+// Erasure
+
+/** The body of `POST /v1/erasures`. */
+export const erasureRequestSchema = z
+  .union([
+    z.strictObject({
+      email: z.string().min(1).max(254).meta({ description: 'Email of the person; compared trimmed and lower-cased.' }),
+    }),
+    z.strictObject({
+      phone: z.string().min(1).max(64).meta({
+        description: 'Phone of the person, in any format that normalises to E.164 (French numbers without +33 too).',
+      }),
+    }),
+  ])
+  .meta({ id: 'ErasureRequest', description: 'Exactly one of `email` or `phone`.' });
+
+/** The 200 body of an erasure: the audit record, which names no erased value. */
+export const erasureResultSchema = z
+  .object({
+    erasureId: z.string().meta({ description: 'Id of the audit record of this request.' }),
+    tenantId: identifierSchema,
+    kind: z.enum(['lead', 'email', 'phone']).meta({ description: 'What the request named.' }),
+    requestedBy: z.string().meta({ description: 'Token subject of the group admin who asked.' }),
+    erasedAt: isoInstant,
+    leadIds: z.array(leadIdSchema).meta({
+      description: 'Leads whose personal data this request erased; empty when it was erased before.',
+    }),
+    quarantinedPayloads: z
+      .number()
+      .int()
+      .nonnegative()
+      .meta({ description: 'Quarantined payloads deleted because they mention the person.' }),
+    personKeys: z
+      .number()
+      .int()
+      .nonnegative()
+      .meta({ description: 'Person-link entries deleted (keyed hashes of the email and phones).' }),
+  })
+  .meta({ id: 'ErasureResult', description: 'What an erasure removed, as the audit trail records it.' });
+
+type _ErasureResultMatchesAudit = Assert<MutuallyAssignable<z.infer<typeof erasureResultSchema>, ErasureRecord>>;
 
 // ---------------------------------------------------------------------------------------------------------
 // Webhook result
@@ -369,6 +451,22 @@ const kpiCostSchema = z
 
 type _KpiCostMatch = Assert<MutuallyAssignable<z.infer<typeof kpiCostSchema>, KpiCost>>;
 
+const kpiContactsSchema = z
+  .object({
+    calls: countSchema,
+    emails: countSchema,
+    smsMessages: countSchema,
+    visits: countSchema,
+  })
+  .meta({
+    id: 'KpiContacts',
+    description:
+      'Every `contacted` event by a salesperson or the call centre, by contact channel. Cohort: contacts of the ' +
+      "leads created in the range. Activity: contacts made on the range's days (UTC days), under the event's salesperson.",
+  });
+
+type _KpiContactsMatch = Assert<MutuallyAssignable<z.infer<typeof kpiContactsSchema>, KpiContacts>>;
+
 const kpiFiguresShape = {
   leads: countSchema,
   uniqueProspects: countSchema.meta({
@@ -410,21 +508,54 @@ const kpiFiguresShape = {
   }),
   cost: kpiCostSchema.nullable().meta({
     description:
-      'Null in rows grouped by channel, because spend is entered per source, campaign and site. The totals always carry it.',
+      'Null in rows grouped by channel, category, salesperson or team, and everywhere when the request filters on ' +
+      'one of them, because spend is entered per source, campaign and site.',
   }),
+  contacts: kpiContactsSchema,
 };
 
-const kpiTotalsSchema = z
+const kpiFiguresSchema = z
   .object(kpiFiguresShape)
   .meta({ id: 'KpiFigures', description: 'Counts, sums, waits, rates and cost of a set of leads.' });
 
-type _KpiFiguresMatch = Assert<MutuallyAssignable<z.infer<typeof kpiTotalsSchema>, KpiFigures>>;
+type _KpiFiguresMatch = Assert<MutuallyAssignable<z.infer<typeof kpiFiguresSchema>, KpiFigures>>;
+
+const figureChangeSchema = z
+  .object({
+    absolute: z.number().nullable().meta({ description: 'current − previous; null when either is null.' }),
+    relative: z
+      .number()
+      .nullable()
+      .meta({ description: '(current − previous) / previous, 4 decimals; null when previous is 0 or null.' }),
+  })
+  .meta({ id: 'KpiFigureChange' });
+
+const kpiComparisonShape = {
+  previous: kpiFiguresSchema.optional().meta({
+    description: 'With `compare`: the figures of the same group over the comparison range.',
+  }),
+  change: z
+    .record(z.string(), figureChangeSchema)
+    .optional()
+    .meta({
+      description:
+        'With `compare`: the change of every numeric figure, by its dotted path (`leads`, `rates.closeRate`, ' +
+        '`timeToFirstContact.business.medianMinutes`, `cost.spend`).',
+    }),
+};
+
+const kpiTotalsSchema = z
+  .object({ ...kpiFiguresShape, ...kpiComparisonShape })
+  .meta({ id: 'KpiTotals', description: 'The figures of the whole range, with the comparison when requested.' });
+
+type _KpiTotalsMatch = Assert<MutuallyAssignable<z.infer<typeof kpiTotalsSchema>, KpiFiguresWithComparison>>;
 
 function kpiReportVariant<G extends KpiGroupBy>(groupBy: G, keyDescription: string) {
   const row = z.object({
     [groupBy]: z.string().meta({ description: keyDescription }),
     ...kpiFiguresShape,
-  }) as z.ZodObject<Record<G, z.ZodString> & typeof kpiFiguresShape>;
+    ...kpiComparisonShape,
+  }) as z.ZodObject<Record<G, z.ZodString> & typeof kpiFiguresShape & typeof kpiComparisonShape>;
   return z.object({
     from: calendarDate,
     to: calendarDate,
@@ -434,7 +565,14 @@ function kpiReportVariant<G extends KpiGroupBy>(groupBy: G, keyDescription: stri
         '`cohort`: the outcomes of the leads created in the range. `activity`: the events that happened in the range, ' +
         'whatever day their lead was created; it gives counts, sums and waits, and `rates` is null.',
     }),
-    rows: z.array(row).meta({ description: 'Sorted by key.' }),
+    comparison: z
+      .object({ compare: z.enum(KPI_COMPARISONS), from: calendarDate, to: calendarDate })
+      .optional()
+      .meta({ description: 'With `compare`: the range the report is compared with.' }),
+    rows: z.array(row).meta({
+      description:
+        'Sorted by key. With `compare`, a group that had figures only in the comparison range has a row with zero figures.',
+    }),
     totals: kpiTotalsSchema,
   });
 }
@@ -452,6 +590,20 @@ const kpiReportByDaySchema = kpiReportVariant(
   'day',
   'Local date `YYYY-MM-DD`; every day of the range has a row, with zero figures when it had no lead.',
 ).meta({ id: 'KpiReportByDay' });
+const kpiReportByTeamSchema = kpiReportVariant(
+  'team',
+  "Team of the salesperson in the tenant's team list; `''` for leads with no salesperson or one outside the list.",
+).meta({ id: 'KpiReportByTeam' });
+const kpiReportBySalespersonSchema = kpiReportVariant(
+  'salesperson',
+  "Salesperson id: the lead's assigned salesperson (cohort) or the event's salesperson (activity); `''` for none.",
+).meta({ id: 'KpiReportBySalesperson' });
+const kpiReportByCampaignSchema = kpiReportVariant('campaign', "Campaign id; `''` for leads with no campaign.").meta({
+  id: 'KpiReportByCampaign',
+});
+const kpiReportByCategorySchema = kpiReportVariant('category', 'Lead category: `VN`, `VO` or `APV`.').meta({
+  id: 'KpiReportByCategory',
+});
 
 /** The body of `GET /v1/kpis`: lead figures grouped by the requested `groupBy`. */
 export const kpiReportSchema = z
@@ -460,6 +612,10 @@ export const kpiReportSchema = z
     kpiReportBySiteSchema,
     kpiReportByChannelSchema,
     kpiReportByDaySchema,
+    kpiReportByTeamSchema,
+    kpiReportBySalespersonSchema,
+    kpiReportByCampaignSchema,
+    kpiReportByCategorySchema,
   ])
   .meta({
     id: 'KpiReport',
@@ -476,6 +632,16 @@ type _KpiReportByChannelMatches = Assert<
   MutuallyAssignable<z.infer<typeof kpiReportByChannelSchema>, KpiReport<'channel'>>
 >;
 type _KpiReportByDayMatches = Assert<MutuallyAssignable<z.infer<typeof kpiReportByDaySchema>, KpiReport<'day'>>>;
+type _KpiReportByTeamMatches = Assert<MutuallyAssignable<z.infer<typeof kpiReportByTeamSchema>, KpiReport<'team'>>>;
+type _KpiReportBySalespersonMatches = Assert<
+  MutuallyAssignable<z.infer<typeof kpiReportBySalespersonSchema>, KpiReport<'salesperson'>>
+>;
+type _KpiReportByCampaignMatches = Assert<
+  MutuallyAssignable<z.infer<typeof kpiReportByCampaignSchema>, KpiReport<'campaign'>>
+>;
+type _KpiReportByCategoryMatches = Assert<
+  MutuallyAssignable<z.infer<typeof kpiReportByCategorySchema>, KpiReport<'category'>>
+>;
 // Every `groupBy` value has a variant above: a new one fails here until it gets its schema.
 type _KpiReportCoversGroupBy = Assert<
   MutuallyAssignable<z.infer<typeof kpiReportSchema>['groupBy'], (typeof KPI_GROUP_BY)[number]>
@@ -642,6 +808,205 @@ export const spendUploadResultSchema = z
 type _SpendUploadResultMatchesService = Assert<
   MutuallyAssignable<z.infer<typeof spendUploadResultSchema>, SpendUploadResult>
 >;
+
+// ---------------------------------------------------------------------------------------------------------
+// Targets, pacing and live counts
+
+const monthText = z
+  .string()
+  .regex(/^\d{4}-(0[1-9]|1[0-2])$/)
+  .meta({ description: 'Month, `YYYY-MM`.' });
+const targetRowShape = targetRowSchema.shape;
+const targetKpiDescription =
+  'KPI name: a figure of `GET /v1/kpis` (see docs/kpis.md). `higher` KPIs are attained at or above the ' +
+  'target, `lower` ones (`medianTtfcBusinessMinutes`, `meanTtfcBusinessMinutes`, `spend`, `costPerLead`, ' +
+  '`costPerSale`) at or below it.';
+const targetRowFields = {
+  month: targetRowShape.month.meta({ description: 'Month of the target, `YYYY-MM`.', examples: ['2026-06'] }),
+  scope: targetRowShape.scope.meta({ description: 'What the target is set for.' }),
+  scopeId: targetRowShape.scopeId.meta({
+    description:
+      'Site id, team name or salesperson id as the tenant configuration names them; absent for the `group` scope.',
+  }),
+  kpi: targetRowShape.kpi.meta({ description: targetKpiDescription }),
+  target: targetRowShape.target.meta({
+    description: "In the KPI's unit: rates from 0 to 1, amounts in EUR, times in business minutes.",
+  }),
+};
+
+/** The body of `PUT /v1/targets`, with the handler's own field schemas. */
+export const targetsRequestSchema = z
+  .object({
+    rows: z
+      .array(z.object(targetRowFields).meta({ id: 'TargetRow' }))
+      .min(1)
+      .max(MAX_TARGET_ROWS)
+      .meta({
+        description: `1 to ${MAX_TARGET_ROWS} rows, at most one per month, scope, scopeId and kpi.`,
+      }),
+  })
+  .meta({
+    id: 'TargetUpload',
+    description: 'Monthly targets; the rows replace all targets of every month they name.',
+  });
+
+type _TargetsRequestMatchesHandler = Assert<
+  MutuallyAssignable<z.input<typeof targetsRequestSchema>, z.input<typeof targetsBodySchema>>
+>;
+
+/** The 200 body of `PUT /v1/targets`. */
+export const targetUploadResultSchema = z
+  .object({
+    months: z.array(monthText).meta({ description: 'Months whose targets the rows replaced, sorted.' }),
+    rows: countSchema.meta({ description: 'Rows stored.' }),
+  })
+  .meta({ id: 'TargetUploadResult' });
+
+type _TargetUploadResultMatchesService = Assert<
+  MutuallyAssignable<z.infer<typeof targetUploadResultSchema>, TargetUploadResult>
+>;
+
+const monthStatusSchema = z.enum(['closed', 'current', 'future']).meta({
+  description: '`closed`: the month is over; `current`: it contains today; `future`: it has not started.',
+});
+
+const targetAttainmentSchema = z
+  .object({
+    ...targetRowFields,
+    direction: z.enum(['higher', 'lower']).meta({
+      description: '`higher`: attained when the actual value is at or above the target; `lower`: at or below it.',
+    }),
+    basis: z.enum(KPI_BASES).meta({
+      description:
+        'Basis of the actual value: `cohort` for figures of the leads created in the month, `activity` for ' +
+        'appointments, sales, revenue and gross margin made in the month.',
+    }),
+    monthStatus: monthStatusSchema,
+    actual: z
+      .number()
+      .nullable()
+      .meta({
+        description:
+          'The KPI over the elapsed days of the month (all of them once closed). Null for a future month, on the ' +
+          'first day of a month, and when a ratio has a zero denominator.',
+      }),
+    attained: z.boolean().nullable().meta({
+      description: 'Whether `actual` meets the target (month to date for the current month); null when `actual` is.',
+    }),
+    pacing: z
+      .object({
+        projected: z.number().nullable().meta({
+          description: '`actual / elapsed days × days in month`, rounded to 2 decimals; null when no day has elapsed.',
+        }),
+        projectedAttained: z.boolean().nullable().meta({ description: 'Whether the projection meets the target.' }),
+      })
+      .nullable()
+      .meta({ description: 'Projection to the month end, for additive KPIs of the current month; null otherwise.' }),
+  })
+  .meta({ id: 'TargetAttainment' });
+
+/** The 200 body of `GET /v1/targets/attainment`. */
+export const attainmentReportSchema = z
+  .object({
+    from: monthText,
+    to: monthText,
+    rows: z.array(targetAttainmentSchema).meta({ description: 'Sorted by month, scope, scopeId and kpi.' }),
+  })
+  .meta({ id: 'AttainmentReport', description: 'The targets the caller may see, each with its actual value.' });
+
+type _AttainmentReportMatchesService = Assert<
+  MutuallyAssignable<z.infer<typeof attainmentReportSchema>, AttainmentReport>
+>;
+
+const pacedFigureSchema = z
+  .object({
+    monthToDate: z.number().meta({ description: 'Value over the elapsed days.' }),
+    projected: z
+      .number()
+      .nullable()
+      .meta({
+        description:
+          '`monthToDate / elapsedDays × daysInMonth`, rounded to 2 decimals; `monthToDate` for a closed month; ' +
+          'null when no day has elapsed.',
+      }),
+  })
+  .meta({ id: 'PacedFigure' });
+const pacedFiguresShape = Object.fromEntries(PACED_KPIS.map((kpi) => [kpi, pacedFigureSchema])) as Record<
+  PacedKpi,
+  typeof pacedFigureSchema
+>;
+
+/** The 200 body of `GET /v1/kpis/pacing`. */
+export const pacingReportSchema = z
+  .object({
+    month: monthText,
+    status: monthStatusSchema,
+    timeZone: z.string().meta({ description: "The tenant's default time zone, which decides which day is today." }),
+    today: calendarDate,
+    daysInMonth: countSchema,
+    elapsedDays: countSchema.meta({
+      description: 'Whole days of the month before today, which the nightly aggregates cover.',
+    }),
+    covered: z
+      .object({ from: calendarDate, to: calendarDate })
+      .nullable()
+      .meta({ description: 'First and last elapsed days; null when no day has elapsed.' }),
+    rows: z
+      .array(z.object({ site: z.string().meta({ description: 'Site id or `unassigned`.' }), ...pacedFiguresShape }))
+      .meta({ description: 'One row per site with figures in the month, sorted by site id.' }),
+    totals: z.object(pacedFiguresShape).meta({ id: 'PacedFigures' }),
+  })
+  .meta({
+    id: 'PacingReport',
+    description:
+      'Month-to-date leads, sales, revenue, gross margin (EUR) and spend (EUR), projected to the month end. Leads ' +
+      'and spend are on the cohort basis, the others on the activity basis.',
+  });
+
+type _PacingReportMatchesService = Assert<MutuallyAssignable<z.infer<typeof pacingReportSchema>, PacingReport>>;
+
+const liveCountsShape = {
+  leads: countSchema.meta({ description: 'Leads received today.' }),
+  handled: countSchema.meta({ description: 'Of those, leads contacted by a salesperson or the call centre.' }),
+  waiting: countSchema.meta({ description: 'Of those, leads nobody has contacted yet.' }),
+};
+
+/** The 200 body of `GET /v1/kpis/live`. */
+export const liveReportSchema = z
+  .object({
+    source: z.literal('live').meta({
+      description: 'Counts kept from the lead stream; the nightly figures of `GET /v1/kpis` replace them.',
+    }),
+    asOf: isoInstant,
+    rows: z
+      .array(
+        z.object({
+          site: z.string().meta({ description: 'Site id, or `unassigned` when leads with no site arrived today.' }),
+          date: calendarDate.meta({ description: "Today in the site's time zone." }),
+          ...liveCountsShape,
+        }),
+      )
+      .meta({ description: 'One row per site of the token, sorted by site id.' }),
+    totals: z.object(liveCountsShape),
+    waitingLeads: z
+      .array(
+        z.object({
+          leadId: z.string(),
+          site: z.string(),
+          source: z.string(),
+          receivedAt: isoInstant,
+          localDate: calendarDate,
+          waitedBusinessMinutes: z.number().int().min(0).nullable().meta({
+            description: "Minutes of the site's opening hours since `receivedAt`; null without opening hours.",
+          }),
+          waitedMinutes: countSchema.meta({ description: 'Calendar minutes since `receivedAt`.' }),
+        }),
+      )
+      .meta({ description: 'Leads of today and the two days before not contacted by a person yet, oldest first.' }),
+  })
+  .meta({ id: 'LiveReport' });
+
+type _LiveReportMatchesService = Assert<MutuallyAssignable<z.infer<typeof liveReportSchema>, LiveReport>>;
 
 // ---------------------------------------------------------------------------------------------------------
 // Webhook payloads

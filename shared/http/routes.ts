@@ -55,7 +55,60 @@ export const ROUTES: readonly RouteDefinition[] = [
     throttleRatePerSecond: 50,
     throttleBurst: 100,
   },
+  {
+    method: 'DELETE',
+    path: '/v1/leads/{leadId}',
+    target: 'api',
+    auth: 'jwt',
+    throttleRatePerSecond: 5,
+    throttleBurst: 10,
+  },
+  // Each erasure by email or phone scans the whole lead table, so the rate stays low.
+  { method: 'POST', path: '/v1/erasures', target: 'api', auth: 'jwt', throttleRatePerSecond: 1, throttleBurst: 2 },
   { method: 'PUT', path: '/v1/spend', target: 'api', auth: 'jwt', throttleRatePerSecond: 5, throttleBurst: 10 },
+  { method: 'PUT', path: '/v1/targets', target: 'api', auth: 'jwt', throttleRatePerSecond: 5, throttleBurst: 10 },
+  {
+    method: 'GET',
+    path: '/v1/targets/attainment',
+    target: 'api',
+    auth: 'jwt',
+    throttleRatePerSecond: 20,
+    throttleBurst: 40,
+  },
+  {
+    method: 'GET',
+    path: '/v1/kpis/pacing',
+    target: 'api',
+    auth: 'jwt',
+    throttleRatePerSecond: 20,
+    throttleBurst: 40,
+  },
+  { method: 'GET', path: '/v1/kpis/live', target: 'api', auth: 'jwt', throttleRatePerSecond: 50, throttleBurst: 100 },
+  // Exports read a whole report or every lead of a range, so their rates stay low.
+  {
+    method: 'GET',
+    path: '/v1/kpis/export.csv',
+    target: 'api',
+    auth: 'jwt',
+    throttleRatePerSecond: 5,
+    throttleBurst: 10,
+  },
+  {
+    method: 'GET',
+    path: '/v1/kpis/export.xlsx',
+    target: 'api',
+    auth: 'jwt',
+    throttleRatePerSecond: 5,
+    throttleBurst: 10,
+  },
+  {
+    method: 'GET',
+    path: '/v1/leads/export.csv',
+    target: 'api',
+    auth: 'jwt',
+    throttleRatePerSecond: 2,
+    throttleBurst: 4,
+  },
   {
     method: 'GET',
     path: '/v1/openapi.json',
@@ -72,6 +125,8 @@ export const CLAIMS = {
   role: 'role',
   /** Comma-separated site ids, or `*` for every site of the tenant. */
   sites: 'sites',
+  /** Salesperson id of the tenant team, for the `salesperson` role; the token's `sub` when absent. */
+  salesperson: 'salesperson',
 } as const;
 
 /** Audience that API tokens must carry. */

@@ -2,6 +2,7 @@
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import * as z from 'zod';
 import { ValidationError } from '#shared/errors';
+import { EXPORT_LOCALES } from '#shared/export/table';
 import { identifierSchema } from '#shared/tenant/model';
 import { rawBody } from './event';
 
@@ -17,6 +18,12 @@ const isoDate = z
 
 export const leadPathSchema = z.object({ leadId: z.string().regex(/^ld_[a-z2-7]{26}$/, 'must be a lead id (ld_...)') });
 
+/** Body of `POST /v1/erasures`: the person's email or phone as they gave it, exactly one of the two. */
+export const erasureBodySchema = z.union([
+  z.strictObject({ email: z.string().min(1).max(254) }),
+  z.strictObject({ phone: z.string().min(1).max(64) }),
+]);
+
 export const leadListQuerySchema = z
   .object({
     from: isoDate,
@@ -25,6 +32,17 @@ export const leadListQuerySchema = z
     source: z.string().min(1).optional(),
     limit: z.coerce.number().int().min(1).max(200).default(50),
     cursor: z.string().min(1).max(2048).optional(),
+  })
+  .refine((query) => query.from <= query.to, { message: 'from must not be after to', path: ['from'] });
+
+/** Query of `GET /v1/leads/export.csv`: the filters of the lead list, without paging, and the export language. */
+export const leadExportQuerySchema = z
+  .object({
+    from: isoDate,
+    to: isoDate,
+    site: z.string().min(1).optional(),
+    source: z.string().min(1).optional(),
+    locale: z.enum(EXPORT_LOCALES).default('fr'),
   })
   .refine((query) => query.from <= query.to, { message: 'from must not be after to', path: ['from'] });
 

@@ -11,6 +11,8 @@ type SpendBody = z.input<typeof spendBodySchema>;
 export function leadResource(overrides: Partial<Lead> = {}): Lead {
   return {
     leadId: 'ld_abcdefghijklmnopqrstuvwxyz',
+    leadNumber: 1042,
+    version: 3,
     tenantId: 'demo',
     siteId: 'amiens-nord',
     integrationId: 'google-ads',
@@ -126,6 +128,7 @@ export function kpiFigures(overrides: Partial<KpiFigures> = {}): KpiFigures {
       closeRateWithin90Days: 0.0833,
     },
     cost: { spend: 300, costPerLead: 25, costPerSale: 300, roi: 5.1683 },
+    contacts: { calls: 14, emails: 6, smsMessages: 3, visits: 2 },
     ...overrides,
   };
 }
@@ -162,6 +165,7 @@ export function emptyKpiFigures(spend = 0): KpiFigures {
       closeRateWithin90Days: null,
     },
     cost: { spend, costPerLead: null, costPerSale: null, roi: spend === 0 ? null : -1 },
+    contacts: { calls: 0, emails: 0, smsMessages: 0, visits: 0 },
   };
 }
 

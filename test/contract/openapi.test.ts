@@ -121,7 +121,7 @@ describe('buildOpenApiDocument', () => {
       const original = await importOriginal<typeof import('#shared/http/routes')>();
       const extra: RouteDefinition = {
         method: 'DELETE',
-        path: '/v1/leads/{leadId}',
+        path: '/v1/undocumented',
         target: 'api',
         auth: 'jwt',
         throttleRatePerSecond: 1,
@@ -132,7 +132,7 @@ describe('buildOpenApiDocument', () => {
     const { buildOpenApiDocument: buildWithExtraRoute } = await import('#shared/api/openapi');
 
     expect(() => buildWithExtraRoute()).toThrow(
-      'Route DELETE /v1/leads/{leadId} has no operation in the OpenAPI document',
+      'Route DELETE /v1/undocumented has no operation in the OpenAPI document',
     );
   });
 
