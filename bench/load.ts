@@ -7,9 +7,10 @@
  * The gateway's rate limits are set far above what the stack can serve (`BENCH_RATE_LIMITS`), so that no
  * delivery is throttled and the figures measure the handlers, DynamoDB Local and the gateway, not the limits.
  *
- * `npx tsx bench/load.ts --leads 2000` runs it alone and prints the figures without writing results.
+ * `npx tsx bench/load.ts --leads 2000` runs it alone and prints the figures without writing results;
+ * `--json FILE` also writes them to FILE, which is how `npm run bench` runs it (see `benchLoadInChildProcess`).
  */
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -326,7 +327,7 @@ async function kpiTotalLeads(baseUrl: string, token: string, range: { from: stri
 }
 
 async function main(): Promise<void> {
-  const { values } = parseArgs({ options: { leads: { type: 'string' } } });
+  const { values } = parseArgs({ options: { leads: { type: 'string' }, json: { type: 'string' } } });
   const deliveries = Number(values.leads ?? FULL_LOAD.deliveries);
   if (!(Number.isInteger(deliveries) && deliveries > 0)) {
     throw new Error(`--leads must be a positive whole number of deliveries, got "${values.leads}"`);
@@ -339,6 +340,9 @@ async function main(): Promise<void> {
     deliveries,
     progress: (message) => process.stderr.write(`${message}\n`),
   });
+  if (values.json) {
+    await writeFile(values.json, JSON.stringify(figures));
+  }
   const { formatTable } = await import('./results');
   process.stdout.write(`${formatTable([{ title: '6. Load test through the local gateway', figures }])}\n`);
   // Throughput and latency depend on what else runs on the machine; the load average shows it.
