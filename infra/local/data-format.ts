@@ -1,5 +1,5 @@
 /**
- * Version of what the local stack keeps in its data folder. A folder written by an earlier version holds items
+ * Version of what the local stack keeps in its data folder. A folder written by an earlier version contains items
  * that the current code cannot read (leads stored before lead numbers existed, for instance), so the stack
  * refuses it with a message rather than failing later on a stream record.
  */
@@ -17,13 +17,13 @@ export const DATA_FORMAT = 2;
 const MARKER_FILE = 'data-format.json';
 const markerSchema = z.object({ format: z.number().int().positive() });
 
-/** The data folder holds data of another format than this code's; delete it or start with `--fresh`. */
+/** The data folder contains data of another format than this code's; delete it or start with `--fresh`. */
 export class DataFormatError extends LocalStackError {}
 
 /**
- * Writes the format marker into a new (empty) data folder, and checks it in a folder that holds data.
+ * Writes the format marker into a new (empty) data folder, and checks it in a folder that contains data.
  *
- * @throws DataFormatError when the folder holds data without a marker or with another format.
+ * @throws DataFormatError when the folder contains data without a marker or with another format.
  */
 export async function ensureDataFormat(dataDir: string): Promise<void> {
   const markerPath = join(dataDir, MARKER_FILE);
@@ -44,7 +44,7 @@ export async function ensureDataFormat(dataDir: string): Promise<void> {
   const parsed = markerSchema.safeParse(parseJson(marker));
   if (!parsed.success || parsed.data.format !== DATA_FORMAT) {
     throw new DataFormatError(
-      `The data folder ${dataDir} holds data of another LeadPilot version; delete it or start with --fresh`,
+      `The data folder ${dataDir} contains data of another LeadPilot version; delete it or start with --fresh`,
     );
   }
 }

@@ -237,7 +237,10 @@ async function personKeysToDelete(
   }
   const hashOf = (email: string | null, phone: string | null) =>
     personIdOf(personIdKey, tenantId, email, phone) as string;
-  const requested = match === null ? null : 'email' in match ? hashOf(match.email, null) : hashOf(null, match.phone);
+  let requested: string | null = null;
+  if (match !== null) {
+    requested = 'email' in match ? hashOf(match.email, null) : hashOf(null, match.phone);
+  }
   const candidates = [
     ...[...identifiers.emails].map((email) => hashOf(email, null)),
     ...[...identifiers.phones].map((phone) => hashOf(null, phone)),

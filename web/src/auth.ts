@@ -21,7 +21,7 @@ export class ConfigError extends Error {
 export async function loadConfig(): Promise<AuthConfig> {
   const response = await fetch('/config.json', { headers: { accept: 'application/json' } });
   if (!response.ok) {
-    throw new ConfigError(`GET /config.json answered ${response.status}`);
+    throw new ConfigError(`GET /config.json returned ${response.status}`);
   }
   return parseConfig(await response.json());
 }
@@ -143,7 +143,7 @@ export async function completeCognitoSignIn(
     }),
   });
   if (!response.ok) {
-    throw new Error(`the token endpoint answered ${response.status}`);
+    throw new Error(`the token endpoint returned ${response.status}`);
   }
   const tokens: unknown = await response.json();
   if (!isRecord(tokens) || typeof tokens.id_token !== 'string') {

@@ -38,7 +38,12 @@ export function dataTable<Row>(options: TableOptions<Row>): HTMLElement {
     table.append(el('caption', { class: 'visually-hidden' }, [options.caption]));
     const headerRow = el('tr');
     for (const column of options.columns) {
-      const ariaSort = sort?.key === column.key ? sort.direction : options.sortable ? 'none' : undefined;
+      let ariaSort: string | undefined;
+      if (sort?.key === column.key) {
+        ariaSort = sort.direction;
+      } else if (options.sortable) {
+        ariaSort = 'none';
+      }
       const th = el('th', { scope: 'col', class: column.numeric ? 'numeric' : undefined, 'aria-sort': ariaSort });
       if (options.sortable) {
         const button = el('button', { type: 'button', class: 'sort-button', 'data-sort-key': column.key }, [
