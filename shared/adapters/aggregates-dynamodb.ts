@@ -1,6 +1,6 @@
 /**
- * Aggregate store on the DynamoDB aggregates table: per tenant, the daily cells of each day and basis, and
- * month rollups that let a 13-month report read about 13 items per basis.
+ * Aggregate store on the DynamoDB aggregates table: per tenant, the blocks of KPI cells of each day, month and
+ * daily series at every stored grain (shared/kpi/blocks.ts), so that a report reads only small blocks.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import {
@@ -14,18 +14,15 @@ import { DependencyUnavailableError } from '#shared/errors';
 import {
   type AggregateRun,
   type AggregateStore,
-  CELL_MEASURES,
   type DailyCell,
-  emptyMeasures,
   KPI_BASES,
   type KpiBasis,
-  type MinuteHistogram,
-  type RollupGrain,
 } from '#shared/kpi/aggregates';
-import { decodeCells, type EncodedCells, encodeCells } from '#shared/kpi/cell-codec';
+import { type BlockRequest, blocksOfMonth, FULL_GRAIN, type StoredBlock } from '#shared/kpi/blocks';
+import { decodeTable, type EncodedCells, encodeTable } from '#shared/kpi/cell-codec';
+import { type CellTable, cellsOfTable, concatTables, selectTableRows, tableOfCells } from '#shared/kpi/cell-table';
 import { eachDay } from '#shared/kpi/dates';
 import { AggregatesWriteError } from '#shared/kpi/errors';
-import { rollUpCells } from '#shared/kpi/rollup';
 import { monthsCovering } from '#shared/kpi/spend';
 
 export interface DynamoDbAggregateStoreOptions {
@@ -43,42 +40,29 @@ const MAX_BATCH_ATTEMPTS = 8;
 const MAX_BLOCK_BYTES = 350_000;
 /** Chunks of one day or month; far more than 30 sites need (a day of 1,500 cells encodes to about 20 KB). */
 const MAX_CHUNKS = 99;
-const ROLLUP_GRAINS: readonly RollupGrain[] = ['month', 'day-site'];
-
-/**
- * Items written before the columnar encoding hold cells as tuples under `cells`:
- * `[siteId, source, channel, campaignId, category, ...measures, businessHistogram, rawHistogram]` with the
- * 19 measures of that time, or `[siteId, source, channel, campaignId, category, leads]` under sk `DAY#<date>`
- * from before lifecycle KPIs. They read as cells with no salesperson and the later measures at zero.
- */
-const LEGACY_MEASURES = CELL_MEASURES.slice(0, 19);
-const keyTupleSchema = z.tuple([z.string(), z.string(), z.string(), z.string(), z.string()]);
-const leadsOnlyTupleSchema = z.tuple([...keyTupleSchema.def.items, z.number()]);
-const tupleSchema = z.tuple([
-  ...keyTupleSchema.def.items,
-  ...LEGACY_MEASURES.map(() => z.number()),
-  z.array(z.number()),
-  z.array(z.number()),
-]);
 
 const itemSchema = z.object({
   sk: z.string(),
-  date: z.string().optional(),
-  basis: z.enum(KPI_BASES).default('cohort'),
-  header: z.string().optional(),
-  body: z.instanceof(Uint8Array).optional(),
-  cells: z.array(z.union([tupleSchema, leadsOnlyTupleSchema])).optional(),
+  header: z.string(),
+  body: z.instanceof(Uint8Array),
 });
 type StoredItem = z.infer<typeof itemSchema>;
 
+/** BatchWriteItem calls in flight at once while a run publishes. */
+const CONCURRENT_BATCHES = 8;
+
+const LEVEL_PREFIX = { day: 'D', month: 'M', series: 'S' } as const;
+
 const keys = {
   pk: (tenantId: string) => `AGG#${tenantId}`,
-  /** Prefix of a day's items of every basis; the items written before chunks and bases have it as their sk. */
-  day: (date: string) => `DAY#${date}`,
-  dayChunk: (date: string, basis: KpiBasis, chunk: number) => `DAY#${date}#${basis}#${chunkSuffix(chunk)}`,
-  rollup: (grain: RollupGrain, basis: KpiBasis, month: string) => `ROLLUP#${grain}#${basis}#${month}`,
-  rollupChunk: (grain: RollupGrain, basis: KpiBasis, month: string, chunk: number) =>
-    `ROLLUP#${grain}#${basis}#${month}#${chunkSuffix(chunk)}`,
+  /**
+   * Sort key of a block's items without the chunk number: `D#<basis>#<grain>#<date>` for a day,
+   * `M#<basis>#<grain>#<month>` for a month, `S#<basis>#<grain>#<month>` for a series, and
+   * `S#<basis>#<dimension>=<value>#<month>` for the series of one value (the value URI-encoded, so it has no `#`).
+   * A grain's periods are contiguous, so one query reads a range of them.
+   */
+  block: (level: StoredBlock['level'], basis: KpiBasis, grain: string, period: string, value?: string) =>
+    `${LEVEL_PREFIX[level]}#${basis}#${value === undefined ? grain : `${grain}=${encodeURIComponent(value)}`}#${period}`,
 };
 
 function chunkSuffix(chunk: number): string {
@@ -88,14 +72,14 @@ function chunkSuffix(chunk: number): string {
 type WriteRequest = NonNullable<BatchWriteCommandInput['RequestItems']>[string][number];
 
 /**
- * Stores each day's cells per basis (sk `DAY#<yyyy-mm-dd>#<basis>#<chunk>`) and, for each month a run
- * touches, two rollups per basis (sk `ROLLUP#<grain>#<basis>#<yyyy-mm>#<chunk>`): `month` sums each cell key
- * over the month, `day-site` sums each day and site over the other keys. Cells are encoded by
- * `encodeCells`, and a block larger than 350 KB is split into chunks.
+ * Stores the blocks of `blocksOfMonth` as items, one per block, or several chunks (`#01`, `#02`, ...) when a
+ * block encodes to more than 350 KB. A run replaces the day blocks of its days, and the month and series blocks
+ * of every month it touches, which it recomputes from the stored full cells of the month's other days.
  *
- * NOTE: `replaceDays` is atomic per item, not per range. A failure part-way leaves some days or rollups from
- * the new run and the rest from the previous one. Every item records its `runId`, and the next successful
- * run rewrites the whole range and its months.
+ * NOTE: `replaceDays` is atomic per item, not per range. A failure part-way leaves some blocks from the new run
+ * and the rest from the previous one. Every item records its `runId`, and the next successful run rewrites the
+ * whole range and its months. Items of the layout before grains (sort keys `DAY#` and `ROLLUP#`) are neither read
+ * nor deleted; a nightly run over the retained range rebuilds the figures in this layout.
  */
 export class DynamoDbAggregateStore implements AggregateStore {
   private readonly client: DynamoDBDocumentClient;
@@ -107,94 +91,103 @@ export class DynamoDbAggregateStore implements AggregateStore {
   }
 
   async replaceDays(tenantId: string, from: string, to: string, cells: DailyCell[], run: AggregateRun): Promise<void> {
-    const days = eachDay(from, to);
-    const cellsByDay = new Map<string, DailyCell[]>(
-      days.flatMap((day) => KPI_BASES.map((basis) => [`${day}#${basis}`, []] as [string, DailyCell[]])),
-    );
+    const days = new Set(eachDay(from, to));
+    const cellsByMonth = new Map<string, DailyCell[]>();
     for (const cell of cells) {
-      const dayCells = cellsByDay.get(`${cell.date}#${cell.basis}`);
-      if (!dayCells) {
+      if (!days.has(cell.date)) {
         throw new RangeError(`Cell date ${cell.date} is outside the replaced range ${from}..${to}`);
       }
-      dayCells.push(cell);
+      const month = cell.date.slice(0, 7);
+      const monthCells = cellsByMonth.get(month) ?? [];
+      monthCells.push(cell);
+      cellsByMonth.set(month, monthCells);
     }
 
-    const dayItems = days.flatMap((date) =>
-      KPI_BASES.flatMap((basis) =>
-        this.blockItems(tenantId, `${date} (${basis})`, cellsByDay.get(`${date}#${basis}`) ?? [], run, (chunk) => ({
-          sk: keys.dayChunk(date, basis, chunk),
-          date,
-          basis,
-        })),
-      ),
-    );
-    const existingDays = await this.listKeys(tenantId, keys.day(from), `${keys.day(to)}#~`);
-    await this.replaceItems(tenantId, dayItems, existingDays);
-
-    // Rollups are rebuilt from the stored days of each whole month, including days outside the range.
     const months = monthsCovering(from, to);
-    const monthCells = await this.readDays(tenantId, months.from, months.to);
-    const rollupItems = ROLLUP_GRAINS.flatMap((grain) =>
-      KPI_BASES.flatMap((basis) =>
-        monthsOf(months.from, months.to).flatMap((month) => {
-          const block = rollUpCells(
-            grain,
-            monthCells.filter((cell) => cell.basis === basis && cell.date.startsWith(month)),
-          );
-          return this.blockItems(tenantId, `${month} (${grain} ${basis})`, block, run, (chunk) => ({
-            sk: keys.rollupChunk(grain, basis, month, chunk),
-            month,
+    const existing = await this.listKeys(tenantId);
+    const written = new Set<string>();
+    // One month's writes run while the next month's blocks are computed; at most one month waits in memory.
+    let writing: Promise<void> = Promise.resolve();
+    for (const month of monthsOf(months.from, months.to)) {
+      // Month and series blocks sum the whole month, so the stored days outside the range are read back.
+      const monthDays = eachDay(`${month}-01`, monthsCovering(`${month}-01`, `${month}-01`).to);
+      const outside = monthDays.filter((day) => !days.has(day));
+      const stored = outside.length === 0 ? [] : await this.readFullDays(tenantId, outside);
+      const monthCells = cellsByMonth.get(month) ?? [];
+      const items = KPI_BASES.flatMap((basis) => {
+        const table = concatTables(basis, [
+          tableOfCells(
             basis,
-          }));
-        }),
-      ),
-    );
-    const existingRollups = await this.listKeys(
-      tenantId,
-      'ROLLUP#',
-      'ROLLUP#~',
-      (sk) => sk.slice(-10, -3) >= months.from.slice(0, 7) && sk.slice(-10, -3) <= months.to.slice(0, 7),
-    );
-    await this.replaceItems(tenantId, rollupItems, existingRollups);
+            monthCells.filter((cell) => cell.basis === basis),
+          ),
+          ...stored.filter((storedTable) => storedTable.basis === basis),
+        ]);
+        return blocksOfMonth(month, table, days).flatMap((block) => this.blockItems(tenantId, block, run));
+      });
+      for (const item of items) {
+        written.add(item.sk as string);
+      }
+      await writing;
+      writing = this.writeRequests(items.map((item) => ({ PutRequest: { Item: item } })));
+      // Marks a failure as handled until the next `await writing` rethrows it, so it never goes unhandled.
+      writing.catch(() => undefined);
+    }
+    await writing;
+
+    const stale = existing.filter((sk) => !written.has(sk) && isReplaced(sk, days, months.from, months.to));
+    await this.writeRequests(stale.map((sk) => ({ DeleteRequest: { Key: { pk: keys.pk(tenantId), sk } } })));
   }
 
   async readDays(tenantId: string, from: string, to: string): Promise<DailyCell[]> {
-    const items = await this.queryItems(tenantId, keys.day(from), `${keys.day(to)}#~`);
-    return items.flatMap((item) => cellsOfItem(item));
-  }
-
-  async readRollups(
-    tenantId: string,
-    basis: KpiBasis,
-    grain: RollupGrain,
-    fromMonth: string,
-    toMonth: string,
-  ): Promise<DailyCell[]> {
-    const items = await this.queryItems(
-      tenantId,
-      keys.rollup(grain, basis, fromMonth),
-      `${keys.rollup(grain, basis, toMonth)}#~`,
+    const [activity, cohort] = await Promise.all(
+      (['activity', 'cohort'] as const).map((basis) =>
+        this.readBlocks(tenantId, { basis, level: 'day', grain: FULL_GRAIN, from, to }),
+      ),
     );
-    return items.flatMap((item) => cellsOfItem(item));
+    const cells = [...(activity ?? []), ...(cohort ?? [])].flatMap((table) => cellsOfTable(table));
+    // Date first, then basis in name order, as the days were stored before bases had their own items.
+    return cells.sort(
+      (left, right) => compareStrings(left.date, right.date) || compareStrings(left.basis, right.basis),
+    );
   }
 
-  /** Items of one block of cells, split into as many chunks as the item size limit requires. */
-  private blockItems(
-    tenantId: string,
-    what: string,
-    cells: DailyCell[],
-    run: AggregateRun,
-    keyOf: (chunk: number) => Record<string, string>,
-  ): Record<string, unknown>[] {
-    const chunks = encodeInChunks(cells);
+  async readBlocks(tenantId: string, request: BlockRequest): Promise<CellTable[]> {
+    const prefix = (period: string) => keys.block(request.level, request.basis, request.grain, period, request.value);
+    const items = await this.queryItems(tenantId, prefix(request.from), `${prefix(request.to)}#~`);
+    return items.map((item) => decodeTable(request.basis, { header: item.header, body: item.body }));
+  }
+
+  /** The stored full cells of some days, as tables of each basis. */
+  private async readFullDays(tenantId: string, days: readonly string[]): Promise<CellTable[]> {
+    const wanted = new Set(days);
+    // Dates as yyyy-mm-dd sort as strings.
+    const sorted = [...days].sort();
+    const from = sorted[0] as string;
+    const to = sorted.at(-1) as string;
+    const tables = await Promise.all(
+      KPI_BASES.map(async (basis) => {
+        const prefix = (period: string) => keys.block('day', basis, FULL_GRAIN, period);
+        const items = await this.queryItems(tenantId, prefix(from), `${prefix(to)}#~`);
+        return items
+          .filter((item) => wanted.has(item.sk.split('#')[3] ?? ''))
+          .map((item) => decodeTable(basis, { header: item.header, body: item.body }));
+      }),
+    );
+    return tables.flat();
+  }
+
+  /** Items of one block, split into as many chunks as the item size limit requires. */
+  private blockItems(tenantId: string, block: StoredBlock, run: AggregateRun): Record<string, unknown>[] {
+    const chunks = encodeInChunks(block.table);
     if (chunks.length > MAX_CHUNKS) {
       throw new AggregatesWriteError(
-        `Aggregates of tenant ${tenantId} for ${what} need ${chunks.length} items, at most ${MAX_CHUNKS} allowed`,
+        `Aggregates of tenant ${tenantId} for ${block.level} ${block.period} (${block.grain} ${block.basis}) need ${chunks.length} items, at most ${MAX_CHUNKS} allowed`,
       );
     }
+    const sk = keys.block(block.level, block.basis, block.grain, block.period, block.value);
     return chunks.map((encoded, index) => ({
       pk: keys.pk(tenantId),
-      ...keyOf(index + 1),
+      sk: `${sk}#${chunkSuffix(index + 1)}`,
       tenantId,
       header: encoded.header,
       body: encoded.body,
@@ -203,43 +196,39 @@ export class DynamoDbAggregateStore implements AggregateStore {
     }));
   }
 
-  /** Puts `items` and deletes every key of `existing` that none of them replaces. */
-  private async replaceItems(tenantId: string, items: Record<string, unknown>[], existing: string[]): Promise<void> {
-    const written = new Set(items.map((item) => item.sk as string));
-    const requests: WriteRequest[] = [
-      ...items.map((item) => ({ PutRequest: { Item: item } })),
-      ...existing
-        .filter((sk) => !written.has(sk))
-        .map((sk) => ({ DeleteRequest: { Key: { pk: keys.pk(tenantId), sk } } })),
-    ];
+  /** Sends write requests in batches of 25, several batches at a time. */
+  private async writeRequests(requests: WriteRequest[]): Promise<void> {
+    const batches: WriteRequest[][] = [];
     for (let start = 0; start < requests.length; start += BATCH_SIZE) {
-      await this.writeBatch(requests.slice(start, start + BATCH_SIZE));
+      batches.push(requests.slice(start, start + BATCH_SIZE));
     }
+    let next = 0;
+    const worker = async () => {
+      while (next < batches.length) {
+        const batch = batches[next] as WriteRequest[];
+        next += 1;
+        await this.writeBatch(batch);
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(CONCURRENT_BATCHES, batches.length) }, worker));
   }
 
-  private async listKeys(
-    tenantId: string,
-    fromSk: string,
-    toSk: string,
-    keep: (sk: string) => boolean = () => true,
-  ): Promise<string[]> {
+  /** Every sort key of the tenant's aggregates. */
+  private async listKeys(tenantId: string): Promise<string[]> {
     const found: string[] = [];
     let exclusiveStartKey: Record<string, unknown> | undefined;
     do {
       const page = await this.client.send(
         new QueryCommand({
           TableName: this.tableName,
-          KeyConditionExpression: 'pk = :pk AND sk BETWEEN :from AND :to',
-          ExpressionAttributeValues: { ':pk': keys.pk(tenantId), ':from': fromSk, ':to': toSk },
+          KeyConditionExpression: 'pk = :pk',
+          ExpressionAttributeValues: { ':pk': keys.pk(tenantId) },
           ProjectionExpression: 'sk',
           ExclusiveStartKey: exclusiveStartKey,
         }),
       );
       for (const item of page.Items ?? []) {
-        const sk = String(item.sk);
-        if (keep(sk)) {
-          found.push(sk);
-        }
+        found.push(String(item.sk));
       }
       exclusiveStartKey = page.LastEvaluatedKey;
     } while (exclusiveStartKey);
@@ -254,8 +243,9 @@ export class DynamoDbAggregateStore implements AggregateStore {
         new QueryCommand({
           TableName: this.tableName,
           KeyConditionExpression: 'pk = :pk AND sk BETWEEN :from AND :to',
-          // `~` sorts after the basis names and chunk numbers, so the upper bound includes every item of the last day or month.
+          // `~` sorts after the chunk numbers, so the upper bound includes every item of the last period.
           ExpressionAttributeValues: { ':pk': keys.pk(tenantId), ':from': fromSk, ':to': toSk },
+          ProjectionExpression: 'sk, header, body',
           ExclusiveStartKey: exclusiveStartKey,
         }),
       );
@@ -285,14 +275,44 @@ export class DynamoDbAggregateStore implements AggregateStore {
   }
 }
 
-/** Encodes cells as one block, or halves them until every chunk fits in an item. An empty list is one empty block. */
-function encodeInChunks(cells: DailyCell[]): EncodedCells[] {
-  const encoded = encodeCells(cells);
-  if (encoded.body.byteLength + encoded.header.length <= MAX_BLOCK_BYTES || cells.length <= 1) {
+/**
+ * Whether a stored item belongs to what a run replaces: a day block of one of its days, or a month or series
+ * block of one of its months. Items of the layout before grains do not match.
+ */
+function isReplaced(sk: string, days: ReadonlySet<string>, fromMonth: string, toMonth: string): boolean {
+  const parts = sk.split('#');
+  if (parts.length !== 5) {
+    return false;
+  }
+  const [level, , , period = ''] = parts;
+  if (level === LEVEL_PREFIX.day) {
+    return days.has(period);
+  }
+  if (level === LEVEL_PREFIX.month || level === LEVEL_PREFIX.series) {
+    return period >= fromMonth.slice(0, 7) && period <= toMonth.slice(0, 7);
+  }
+  return false;
+}
+
+function compareStrings(left: string, right: string): number {
+  if (left < right) {
+    return -1;
+  }
+  return left > right ? 1 : 0;
+}
+
+/** Encodes a table as one block, or halves it until every chunk fits in an item. An empty table is one block. */
+function encodeInChunks(table: CellTable): EncodedCells[] {
+  const encoded = encodeTable(table);
+  if (encoded.body.byteLength + encoded.header.length <= MAX_BLOCK_BYTES || table.rows <= 1) {
     return [encoded];
   }
-  const middle = Math.ceil(cells.length / 2);
-  return [...encodeInChunks(cells.slice(0, middle)), ...encodeInChunks(cells.slice(middle))];
+  const middle = Math.ceil(table.rows / 2);
+  const rows = Array.from({ length: table.rows }, (_, row) => row);
+  return [
+    ...encodeInChunks(selectTableRows(table, rows.slice(0, middle))),
+    ...encodeInChunks(selectTableRows(table, rows.slice(middle))),
+  ];
 }
 
 /** Months (`yyyy-mm`) from the month of `from` to the month of `to`. */
@@ -304,46 +324,4 @@ function monthsOf(from: string, to: string): string[] {
     month = monthNumber === 12 ? `${year + 1}-01` : `${year}-${String(monthNumber + 1).padStart(2, '0')}`;
   }
   return months;
-}
-
-function cellsOfItem(item: StoredItem): DailyCell[] {
-  if (item.header !== undefined && item.body !== undefined) {
-    return decodeCells(item.basis, { header: item.header, body: item.body });
-  }
-  if (item.date === undefined) {
-    throw new Error(`Aggregates item ${item.sk} has neither encoded cells nor a date`);
-  }
-  const date = item.date;
-  return (item.cells ?? []).map((tuple) => cellFromTuple(date, item.basis, tuple));
-}
-
-function cellFromTuple(
-  date: string,
-  basis: KpiBasis,
-  tuple: z.infer<typeof tupleSchema> | z.infer<typeof leadsOnlyTupleSchema>,
-): DailyCell {
-  const [siteId, source, channel, campaignId, category] = tuple;
-  const key = { basis, date, siteId, source, channel, campaignId, category, salespersonId: '' };
-  if (tuple.length === leadsOnlyTupleSchema.def.items.length) {
-    return { ...key, ...emptyMeasures(), leads: tuple[5] as number, ttfcBusinessHistogram: [], ttfcRawHistogram: [] };
-  }
-  const values = tuple.slice(5) as unknown[];
-  const measures = emptyMeasures();
-  LEGACY_MEASURES.forEach((measure, index) => {
-    measures[measure] = values[index] as number;
-  });
-  return {
-    ...key,
-    ...measures,
-    ttfcBusinessHistogram: unflatten(values[LEGACY_MEASURES.length] as number[]),
-    ttfcRawHistogram: unflatten(values[LEGACY_MEASURES.length + 1] as number[]),
-  };
-}
-
-function unflatten(values: number[]): MinuteHistogram {
-  const histogram: MinuteHistogram = [];
-  for (let index = 0; index + 1 < values.length; index += 2) {
-    histogram.push([values[index] as number, values[index + 1] as number]);
-  }
-  return histogram;
 }

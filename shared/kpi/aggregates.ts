@@ -1,4 +1,6 @@
 /** The nightly job's output: KPI measures per cell and day, and the port to the store that keeps them. */
+import type { BlockRequest } from './blocks';
+import type { CellTable } from './cell-table';
 
 /**
  * Time basis of a cell. `cohort`: what became of the leads created on the cell's date (as of the last run).
@@ -83,13 +85,7 @@ export function emptyMeasures(): CellMeasures {
   return Object.fromEntries(CELL_MEASURES.map((measure) => [measure, 0])) as CellMeasures;
 }
 
-/**
- * Grain of the rolled-up cells that the store keeps per month, next to the daily cells:
- * `month` sums each cell key over the month, `day-site` sums every key but the date and the site.
- */
-export type RollupGrain = 'month' | 'day-site';
-
-/** Key value of the dimensions that a `day-site` rollup sums over. */
+/** Key value of the dimensions that a rollup sums over. */
 export const ANY_KEY = '*';
 
 export interface AggregateStore {
@@ -102,15 +98,8 @@ export interface AggregateStore {
   /** Returns the cells of both bases of every stored day from `from` to `to`, both included, ordered by date. */
   readDays(tenantId: string, from: string, to: string): Promise<DailyCell[]>;
   /**
-   * Returns the rolled-up cells of one basis for every month from `fromMonth` to `toMonth` (`yyyy-mm`, both
-   * included), as `rollUpMonth` or `rollUpDaySite` computes them from the daily cells. Cells of the `month`
-   * grain are dated on the first day of their month.
+   * Returns the stored blocks that a request selects (see `blocksOfMonth` for what is stored), in order of
+   * period. A period without cells may have no block.
    */
-  readRollups(
-    tenantId: string,
-    basis: KpiBasis,
-    grain: RollupGrain,
-    fromMonth: string,
-    toMonth: string,
-  ): Promise<DailyCell[]>;
+  readBlocks(tenantId: string, request: BlockRequest): Promise<CellTable[]>;
 }

@@ -9,13 +9,20 @@ import {
   type AggregateStore,
   CELL_MEASURES,
   type CellMeasures,
-  type DailyCell,
   emptyMeasures,
   KPI_BASES,
   type KpiBasis,
-  type MinuteHistogram,
   UNASSIGNED_SITE,
 } from './aggregates';
+import { type BlockRequest, dayGrainFor, FULL_GRAIN, grainFor, grainId, SERIES_DIMENSIONS } from './blocks';
+import {
+  type CellTable,
+  cellsOfTable,
+  type GrainDimension,
+  type IntColumn,
+  type KeyDimension,
+  type NumberColumn,
+} from './cell-table';
 import {
   comparisonDay,
   comparisonRange,
@@ -25,7 +32,7 @@ import {
   KPI_COMPARISONS,
   type KpiComparison,
 } from './compare';
-import { addMonths, eachDay, isCalendarDate } from './dates';
+import { addDays, addMonths, eachDay, isCalendarDate } from './dates';
 import { allocateSpend, type DailySpend, monthsCovering, type SpendStore } from './spend';
 
 export const KPI_GROUP_BY = [
@@ -217,27 +224,17 @@ export const kpiQueryParamsSchema = z
   });
 export type KpiQueryParams = z.infer<typeof kpiQueryParamsSchema>;
 
-/** Group key of a cell under each `groupBy`; `teams` maps salesperson ids to teams. */
-function keyOfCell(groupBy: KpiGroupBy, teams: ReadonlyMap<string, string>): (cell: DailyCell) => string {
-  switch (groupBy) {
-    case 'site':
-      return (cell) => cell.siteId;
-    case 'team':
-      return (cell) => teams.get(cell.salespersonId) ?? '';
-    case 'salesperson':
-      return (cell) => cell.salespersonId;
-    case 'source':
-      return (cell) => cell.source;
-    case 'campaign':
-      return (cell) => cell.campaignId;
-    case 'channel':
-      return (cell) => cell.channel;
-    case 'category':
-      return (cell) => cell.category;
-    case 'day':
-      return (cell) => cell.date;
-  }
-}
+/** The key dimension that each `groupBy` and filter reads; team is read from the salesperson. */
+const DIMENSION_OF: Record<KpiGroupBy | KpiFilter, KeyDimension> = {
+  site: 'siteId',
+  team: 'salespersonId',
+  salesperson: 'salespersonId',
+  source: 'source',
+  campaign: 'campaignId',
+  channel: 'channel',
+  category: 'category',
+  day: 'date',
+};
 
 /** Group key of allocated spend; undefined for the dimensions that spend is not entered by. */
 const spendKeyOfEntry: Record<KpiGroupBy, ((entry: DailySpend) => string) | undefined> = {
@@ -253,9 +250,96 @@ const spendKeyOfEntry: Record<KpiGroupBy, ((entry: DailySpend) => string) | unde
 
 /** Sums of a group of cells: the measures and the merged wait distributions. */
 interface CellSums extends CellMeasures {
-  business: Map<number, number>;
-  raw: Map<number, number>;
+  business: WaitDistribution;
+  raw: WaitDistribution;
   spendCents: number;
+}
+
+/** Buckets of minutes that `WaitDistribution.median` counts leads in before it sorts the one bucket it needs. */
+const MEDIAN_BUCKETS = 4_096;
+
+/**
+ * The leads of a group by minutes waited to first contact, for the exact median. Pairs are appended to typed
+ * arrays, and the median is found by counting leads per bucket of minutes and sorting the pairs of one bucket
+ * only. A map updated for every pair, or a sort of every pair, took most of a report's time: the rows of a
+ * report carry about a hundred thousand pairs.
+ */
+export class WaitDistribution {
+  private minutes: Float64Array = new Float64Array(64);
+  private leads: Float64Array = new Float64Array(64);
+  private length = 0;
+
+  /**
+   * Adds `leads` leads that waited `minutes` minutes. `leads` is negative to subtract leads added before; the
+   * net count of every minute value must not be negative.
+   */
+  add(minutes: number, leads: number): void {
+    if (this.length === this.minutes.length) {
+      this.minutes = grown(this.minutes);
+      this.leads = grown(this.leads);
+    }
+    this.minutes[this.length] = minutes;
+    this.leads[this.length] = leads;
+    this.length += 1;
+  }
+
+  /** Exact median of the minutes, weighted by leads; null when there are no leads. */
+  median(): number | null {
+    let total = 0;
+    let highest = 0;
+    for (let index = 0; index < this.length; index += 1) {
+      total += this.leads[index] as number;
+      highest = Math.max(highest, this.minutes[index] as number);
+    }
+    if (total === 0) {
+      return null;
+    }
+    const width = Math.max(1, Math.ceil((highest + 1) / MEDIAN_BUCKETS));
+    const counts = new Float64Array(Math.floor(highest / width) + 1);
+    for (let index = 0; index < this.length; index += 1) {
+      const bucket = Math.floor((this.minutes[index] as number) / width);
+      counts[bucket] = (counts[bucket] as number) + (this.leads[index] as number);
+    }
+    const valueAt = (position: number): number => {
+      let seen = 0;
+      let bucket = 0;
+      while (seen + (counts[bucket] as number) <= position) {
+        seen += counts[bucket] as number;
+        bucket += 1;
+      }
+      const inBucket: [number, number][] = [];
+      for (let index = 0; index < this.length; index += 1) {
+        const minutes = this.minutes[index] as number;
+        if (Math.floor(minutes / width) === bucket) {
+          inBucket.push([minutes, this.leads[index] as number]);
+        }
+      }
+      inBucket.sort(([left], [right]) => left - right);
+      // Leads of equal minutes are added up first: a report that subtracts days adds negative counts.
+      for (let index = 0; index < inBucket.length; ) {
+        const minutes = (inBucket[index] as [number, number])[0];
+        let leads = 0;
+        for (; index < inBucket.length && (inBucket[index] as [number, number])[0] === minutes; index += 1) {
+          leads += (inBucket[index] as [number, number])[1];
+        }
+        seen += Math.max(leads, 0);
+        if (position < seen) {
+          return minutes;
+        }
+      }
+      throw new RangeError(`Position ${position} is outside a distribution of ${total} values`);
+    };
+    if (total % 2 === 1) {
+      return valueAt((total - 1) / 2);
+    }
+    return (valueAt(total / 2 - 1) + valueAt(total / 2)) / 2;
+  }
+}
+
+function grown(values: Float64Array): Float64Array {
+  const larger = new Float64Array(values.length * 2);
+  larger.set(values);
+  return larger;
 }
 
 /** The sums of one range: per group key and in total, and whether they carry cost. */
@@ -344,26 +428,22 @@ async function sumRange(
   spendStore: SpendStore | undefined,
 ): Promise<RangeSums> {
   const teams = query.teams ?? new Map<string, string>();
-  const [cells, spend] = await Promise.all([
-    loadCells(aggregates, query, range),
+  const [tables, spend] = await Promise.all([
+    loadTables(aggregates, query, range),
     spendStore === undefined ? [] : loadSpend(aggregates, spendStore, query, range),
   ]);
-  const keep = cellFilter(query, teams);
-  const keyOf = keyOfCell(query.groupBy, teams);
   const byKey = new Map<string, CellSums>();
   const totals = emptySums();
-  for (const cell of cells) {
-    if (cell.basis !== query.basis || cell.date < range.from || cell.date > range.to || !keep(cell)) {
-      continue;
+  for (const part of tables) {
+    addTable(part, query, range, teams, byKey, totals);
+  }
+  if (tables.some((part) => part.sign < 0)) {
+    // A group whose days were all subtracted nets to zero; it had no cell in the range, so it has no row.
+    for (const [key, sums] of byKey) {
+      if (CELL_MEASURES.every((measure) => sums[measure] === 0)) {
+        byKey.delete(key);
+      }
     }
-    const key = keyOf(cell);
-    let sums = byKey.get(key);
-    if (sums === undefined) {
-      sums = emptySums();
-      byKey.set(key, sums);
-    }
-    addCell(sums, cell);
-    addCell(totals, cell);
   }
 
   const filters = query.filters ?? {};
@@ -384,44 +464,200 @@ async function sumRange(
 }
 
 /**
- * Reads the cells that cover a range, with as few stored blocks as the grouping allows: month rollups for
- * whole months and daily cells for the days of partial months, or the day-site rollup for a daily series
- * that only sites restrict. Cells may extend beyond the range; the caller filters them by date.
+ * Adds the rows of a table that are in the range, visible to the caller and match the filters to the sums of
+ * their group and to the totals. Every test is decided once per dictionary value, so the loop over rows only
+ * reads indexes and numbers.
  */
-async function loadCells(aggregates: AggregateStore, query: KpiQuery, range: DateRange): Promise<DailyCell[]> {
+function addTable(
+  { table, sign, anyDate }: TablePart,
+  query: KpiQuery,
+  range: DateRange,
+  teams: ReadonlyMap<string, string>,
+  byKey: Map<string, CellSums>,
+  totals: CellSums,
+): void {
+  const filters = query.filters ?? {};
+  const checks: { column: IntColumn; allowed: boolean[] }[] = [
+    {
+      column: table.keys.date,
+      allowed: table.dictionaries.date.map((date) => anyDate || (date >= range.from && date <= range.to)),
+    },
+    { column: table.keys.siteId, allowed: table.dictionaries.siteId.map((siteId) => isVisible(siteId, query)) },
+  ];
+  for (const filter of KPI_FILTERS) {
+    const value = filters[filter];
+    if (value === undefined) {
+      continue;
+    }
+    const dimension = DIMENSION_OF[filter];
+    const filteredValue = filter === 'team' ? (id: string) => teams.get(id) ?? '' : (id: string) => id;
+    checks.push({
+      column: table.keys[dimension],
+      allowed: table.dictionaries[dimension].map((entry) => filteredValue(entry) === value),
+    });
+  }
+  const groupDimension = DIMENSION_OF[query.groupBy];
+  const groupColumn = table.keys[groupDimension];
+  const groupKeys = table.dictionaries[groupDimension].map((entry) =>
+    query.groupBy === 'team' ? (teams.get(entry) ?? '') : entry,
+  );
+  const groupSums: (CellSums | undefined)[] = [];
+  // Measures are summed into arrays indexed like CELL_MEASURES and named once per group after the loop:
+  // a property store by a variable name on every row took most of the time of a report.
+  const measureCount = CELL_MEASURES.length;
+  const groupTotals: (Float64Array | undefined)[] = [];
+  const tableTotals = new Float64Array(measureCount);
+  const columns = CELL_MEASURES.map((measure) => table.measures[measure]);
+
+  rows: for (let row = 0; row < table.rows; row += 1) {
+    for (const check of checks) {
+      if (!check.allowed[check.column[row] as number]) {
+        continue rows;
+      }
+    }
+    const groupIndex = groupColumn[row] as number;
+    let sums = groupSums[groupIndex];
+    let sumsOfGroup = groupTotals[groupIndex];
+    if (sums === undefined || sumsOfGroup === undefined) {
+      const key = groupKeys[groupIndex] as string;
+      sums = byKey.get(key);
+      if (sums === undefined) {
+        sums = emptySums();
+        byKey.set(key, sums);
+      }
+      groupSums[groupIndex] = sums;
+      sumsOfGroup = new Float64Array(measureCount);
+      groupTotals[groupIndex] = sumsOfGroup;
+    }
+    for (let index = 0; index < measureCount; index += 1) {
+      const value = sign * ((columns[index] as NumberColumn)[row] as number);
+      sumsOfGroup[index] = (sumsOfGroup[index] as number) + value;
+      tableTotals[index] = (tableTotals[index] as number) + value;
+    }
+    addPairs(sums.business, totals.business, table.businessStarts, table.businessPairs, row, sign);
+    addPairs(sums.raw, totals.raw, table.rawStarts, table.rawPairs, row, sign);
+  }
+
+  groupSums.forEach((sums, groupIndex) => {
+    const sumsOfGroup = groupTotals[groupIndex];
+    if (sums !== undefined && sumsOfGroup !== undefined) {
+      addMeasures(sums, sumsOfGroup);
+    }
+  });
+  addMeasures(totals, tableTotals);
+}
+
+/** Adds measures summed in CELL_MEASURES order to the named measures of `sums`. */
+function addMeasures(sums: CellSums, values: Float64Array): void {
+  CELL_MEASURES.forEach((measure, index) => {
+    sums[measure] += values[index] as number;
+  });
+}
+
+/** Adds the histogram pairs of one row to a group's and the totals' distributions. */
+function addPairs(
+  group: WaitDistribution,
+  totals: WaitDistribution,
+  starts: Int32Array,
+  pairs: Int32Array,
+  row: number,
+  sign: 1 | -1,
+): void {
+  for (let pair = starts[row] as number; pair < (starts[row + 1] as number); pair += 1) {
+    const minutes = pairs[pair * 2] as number;
+    const leads = sign * (pairs[pair * 2 + 1] as number);
+    group.add(minutes, leads);
+    totals.add(minutes, leads);
+  }
+}
+
+/**
+ * A table to add to a report's sums: `sign` -1 subtracts it, and `anyDate` counts its rows whatever their date
+ * (a month block standing for part of its month, and the days subtracted from it).
+ */
+interface TablePart {
+  table: CellTable;
+  sign: 1 | -1;
+  anyDate: boolean;
+}
+
+/**
+ * Reads the blocks that cover a range at the smallest grain that keeps the dimensions the query groups and
+ * filters by: month blocks for whole months and day blocks for the days of partial months. A daily series
+ * reads series blocks: by site, or of the one filtered value. Blocks may extend beyond the range; the caller
+ * filters rows by date.
+ *
+ * Days are stored at one dimension at most, so the days of a report by two dimensions are full cells, about
+ * 900 rows a day for a 30-site group. When a partial month covers more than half of its month, the report
+ * reads the month block at its grain and subtracts the fewer days outside the range instead.
+ */
+async function loadTables(aggregates: AggregateStore, query: KpiQuery, range: DateRange): Promise<TablePart[]> {
+  const filters = Object.entries(query.filters ?? {}).filter(([, value]) => value !== undefined) as [
+    KpiFilter,
+    string,
+  ][];
+  const dimensions = new Set<GrainDimension>(
+    [
+      ...filters.map(([filter]) => filter),
+      ...(query.groupBy === 'day' || query.groupBy === 'site' ? [] : [query.groupBy]),
+    ].map((name) => DIMENSION_OF[name] as GrainDimension),
+  );
+  const grain = grainFor(dimensions);
+  const dayGrain = dayGrainFor(dimensions);
+  const read = async (request: Omit<BlockRequest, 'basis'>, sign: 1 | -1 = 1, anyDate = false) =>
+    (await aggregates.readBlocks(query.tenantId, { basis: query.basis, ...request })).map(
+      (table): TablePart => ({ table, sign, anyDate }),
+    );
   const firstMonth = range.from.slice(0, 7);
   const lastMonth = range.to.slice(0, 7);
-  const hasDimensionFilter = Object.values(query.filters ?? {}).some((value) => value !== undefined);
+
   if (query.groupBy === 'day') {
-    return hasDimensionFilter
-      ? aggregates.readDays(query.tenantId, range.from, range.to)
-      : aggregates.readRollups(query.tenantId, query.basis, 'day-site', firstMonth, lastMonth);
+    const [only] = filters;
+    if (only === undefined) {
+      return read({ level: 'series', grain: grainId([]), from: firstMonth, to: lastMonth });
+    }
+    const dimension = DIMENSION_OF[only[0]] as GrainDimension;
+    if (filters.length === 1 && only[0] !== 'team' && SERIES_DIMENSIONS.includes(dimension)) {
+      return read({ level: 'series', grain: dimension, value: only[1], from: firstMonth, to: lastMonth });
+    }
+    return read({ level: 'day', grain: dayGrain, from: range.from, to: range.to });
   }
 
   const months = monthsCovering(range.from, range.to);
   const firstWholeMonth = range.from === months.from ? firstMonth : nextMonth(firstMonth);
   const lastWholeMonth = range.to === months.to ? lastMonth : previousMonth(lastMonth);
-  if (firstWholeMonth > lastWholeMonth) {
-    return aggregates.readDays(query.tenantId, range.from, range.to);
+  const reads: Promise<TablePart[]>[] = [];
+  if (firstWholeMonth <= lastWholeMonth) {
+    reads.push(read({ level: 'month', grain, from: firstWholeMonth, to: lastWholeMonth }));
   }
-  const reads: Promise<DailyCell[]>[] = [
-    aggregates.readRollups(query.tenantId, query.basis, 'month', firstWholeMonth, lastWholeMonth),
-  ];
-  if (firstWholeMonth !== firstMonth) {
-    reads.push(aggregates.readDays(query.tenantId, range.from, `${firstMonth}-${lastDayOf(firstMonth)}`));
+  const partialMonths = [...new Set([firstMonth, lastMonth])].filter(
+    (month) => month < firstWholeMonth || month > lastWholeMonth,
+  );
+  for (const month of partialMonths) {
+    const monthStart = `${month}-01`;
+    const monthEnd = `${month}-${lastDayOf(month)}`;
+    const from = range.from > monthStart ? range.from : monthStart;
+    const to = range.to < monthEnd ? range.to : monthEnd;
+    const covered = eachDay(from, to).length;
+    const outside = eachDay(monthStart, monthEnd).length - covered;
+    if (dayGrain !== FULL_GRAIN || outside >= covered) {
+      reads.push(read({ level: 'day', grain: dayGrain, from, to }));
+      continue;
+    }
+    reads.push(read({ level: 'month', grain, from: month, to: month }, 1, true));
+    if (from > monthStart) {
+      reads.push(read({ level: 'day', grain: FULL_GRAIN, from: monthStart, to: addDays(from, -1) }, -1, true));
+    }
+    if (to < monthEnd) {
+      reads.push(read({ level: 'day', grain: FULL_GRAIN, from: addDays(to, 1), to: monthEnd }, -1, true));
+    }
   }
-  if (lastWholeMonth !== lastMonth) {
-    reads.push(aggregates.readDays(query.tenantId, `${lastMonth}-01`, range.to));
-  }
-  const blocks = await Promise.all(reads);
-  // Rollup cells are dated on the first day of their month, which is within the range for a whole month.
-  return blocks.flat();
+  return (await Promise.all(reads)).flat();
 }
 
 /**
  * Spend allocated to the days of the range and the visible sites, filtered by source and campaign.
- * Spend without a site is spread by the month's cohort leads, which the month rollups give per site, source
- * and campaign.
+ * Spend without a site is spread by the month's cohort leads per site, source and campaign.
  */
 async function loadSpend(
   aggregates: AggregateStore,
@@ -435,9 +671,15 @@ async function loadSpend(
     return [];
   }
   const monthCells = rows.some((row) => row.site === undefined)
-    ? leadsBySiteSourceCampaign(
-        await aggregates.readRollups(query.tenantId, 'cohort', 'month', months.from.slice(0, 7), months.to.slice(0, 7)),
-      )
+    ? (
+        await aggregates.readBlocks(query.tenantId, {
+          basis: 'cohort',
+          level: 'month',
+          grain: grainId(['source', 'campaignId']),
+          from: months.from.slice(0, 7),
+          to: months.to.slice(0, 7),
+        })
+      ).flatMap((table) => cellsOfTable(table))
     : [];
   const filters = query.filters ?? {};
   return allocateSpend(rows, monthCells, range.from, range.to).filter(
@@ -446,39 +688,6 @@ async function loadSpend(
       (filters.source === undefined || entry.source === filters.source) &&
       (filters.campaign === undefined || entry.campaignId === filters.campaign),
   );
-}
-
-/** Sums month cells over every key but site, source and campaign, the keys that spend allocation reads. */
-function leadsBySiteSourceCampaign(cells: readonly DailyCell[]): DailyCell[] {
-  const merged = new Map<string, DailyCell>();
-  for (const cell of cells) {
-    const key = [cell.date, cell.siteId, cell.source, cell.campaignId].join('\u0000');
-    const target = merged.get(key);
-    if (target === undefined) {
-      merged.set(key, { ...cell, ttfcBusinessHistogram: [], ttfcRawHistogram: [] });
-    } else {
-      target.leads += cell.leads;
-    }
-  }
-  return [...merged.values()];
-}
-
-/** Whether a cell is visible to the caller and matches the site and dimension filters. */
-function cellFilter(query: KpiQuery, teams: ReadonlyMap<string, string>): (cell: DailyCell) => boolean {
-  const filters = query.filters ?? {};
-  const checks: ((cell: DailyCell) => boolean)[] = [(cell) => isVisible(cell.siteId, query)];
-  const equals = (value: string | undefined, field: (cell: DailyCell) => string) => {
-    if (value !== undefined) {
-      checks.push((cell) => field(cell) === value);
-    }
-  };
-  equals(filters.source, (cell) => cell.source);
-  equals(filters.campaign, (cell) => cell.campaignId);
-  equals(filters.channel, (cell) => cell.channel);
-  equals(filters.category, (cell) => cell.category);
-  equals(filters.salesperson, (cell) => cell.salespersonId);
-  equals(filters.team, (cell) => teams.get(cell.salespersonId) ?? '');
-  return (cell) => checks.every((check) => check(cell));
 }
 
 function nextMonth(month: string): string {
@@ -495,7 +704,7 @@ function lastDayOf(month: string): string {
 }
 
 function emptySums(): CellSums {
-  return { ...emptyMeasures(), business: new Map(), raw: new Map(), spendCents: 0 };
+  return { ...emptyMeasures(), business: new WaitDistribution(), raw: new WaitDistribution(), spendCents: 0 };
 }
 
 function costOf(sums: CellSums, basis: KpiBasis): KpiCost {
@@ -515,20 +724,6 @@ function costOf(sums: CellSums, basis: KpiBasis): KpiCost {
 /** Divides an amount in EUR by a count, rounded to the cent; null when the count is zero. */
 function euroRatio(amount: number, count: number): number | null {
   return count === 0 ? null : Math.round((amount / count) * 100) / 100;
-}
-
-function addCell(sums: CellSums, cell: DailyCell): void {
-  for (const measure of CELL_MEASURES) {
-    sums[measure] += cell[measure];
-  }
-  addHistogram(sums.business, cell.ttfcBusinessHistogram);
-  addHistogram(sums.raw, cell.ttfcRawHistogram);
-}
-
-function addHistogram(target: Map<number, number>, histogram: MinuteHistogram): void {
-  for (const [minutes, leads] of histogram) {
-    target.set(minutes, (target.get(minutes) ?? 0) + leads);
-  }
 }
 
 function figuresOf(sums: CellSums, basis: KpiBasis): Omit<KpiFigures, 'cost'> {
@@ -577,35 +772,12 @@ export function ratio(numerator: number, denominator: number): number | null {
   return denominator === 0 ? null : Math.round((numerator / denominator) * 10_000) / 10_000;
 }
 
-function waitFigures(count: number, sum: number, histogram: Map<number, number>): WaitFigures {
+function waitFigures(count: number, sum: number, distribution: WaitDistribution): WaitFigures {
   return {
     leads: count,
     meanMinutes: count === 0 ? null : Math.round((sum / count) * 10) / 10,
-    medianMinutes: median(histogram),
+    medianMinutes: distribution.median(),
   };
-}
-
-/** Exact median of a distribution of `minutes → leads`; null when it is empty. */
-export function median(histogram: Map<number, number>): number | null {
-  const values = [...histogram].filter(([, leads]) => leads > 0).sort(([left], [right]) => left - right);
-  const total = values.reduce((sum, [, leads]) => sum + leads, 0);
-  if (total === 0) {
-    return null;
-  }
-  const valueAt = (position: number): number => {
-    let seen = 0;
-    for (const [minutes, leads] of values) {
-      seen += leads;
-      if (position < seen) {
-        return minutes;
-      }
-    }
-    throw new RangeError(`Position ${position} is outside a distribution of ${total} values`);
-  };
-  if (total % 2 === 1) {
-    return valueAt((total - 1) / 2);
-  }
-  return (valueAt(total / 2 - 1) + valueAt(total / 2)) / 2;
 }
 
 function compareStrings(left: string, right: string): number {

@@ -1,7 +1,10 @@
-import { GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { createHash } from 'node:crypto';
+import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DynamoDbAggregateStore } from '#shared/adapters/aggregates-dynamodb';
 import type { DailyCell } from '#shared/kpi/aggregates';
+import { type BlockRequest, FULL_GRAIN } from '#shared/kpi/blocks';
+import { cellsOfTable } from '#shared/kpi/cell-table';
 import { AGGREGATES_TABLE } from '#shared/store/tables';
 import { type LocalDynamoDb, startLocalDynamoDb } from '#test/integration/kpi/dynamodb-local';
 import { aDailyCell as cellFactory } from '#test/unit/kpi/cells';
@@ -59,30 +62,6 @@ describe('DynamoDbAggregateStore', () => {
     await store.replaceDays('bases', '2026-10-24', '2026-10-24', cells, run('run-1'));
 
     expect(await store.readDays('bases', '2026-10-24', '2026-10-24')).toEqual(cells);
-  });
-
-  it('reads and replaces pre-basis items', async () => {
-    await dynamoDb.documentClient.send(
-      new PutCommand({
-        TableName: TABLE_NAME,
-        Item: {
-          pk: 'AGG#legacy',
-          sk: 'DAY#2026-10-24',
-          date: '2026-10-24',
-          cells: [['amiens-nord', 'google-ads', 'lead-form', 'cmp-1', 'VN', 4]],
-        },
-      }),
-    );
-
-    const before = await store.readDays('legacy', '2026-10-24', '2026-10-24');
-    await store.replaceDays('legacy', '2026-10-24', '2026-10-24', [cellFactory({ date: '2026-10-24' })], run('new'));
-    const legacyItem = await dynamoDb.documentClient.send(
-      new GetCommand({ TableName: TABLE_NAME, Key: { pk: 'AGG#legacy', sk: 'DAY#2026-10-24' } }),
-    );
-
-    expect(before).toEqual([cellFactory({ date: '2026-10-24', leads: 4 })]);
-    expect(legacyItem.Item).toBeUndefined();
-    expect(await store.readDays('legacy', '2026-10-24', '2026-10-24')).toEqual([cellFactory({ date: '2026-10-24' })]);
   });
 
   it('leaves no stale cells after a re-run that finds fewer leads', async () => {
@@ -144,11 +123,11 @@ describe('DynamoDbAggregateStore', () => {
   });
 
   it('splits a day too large for one item into chunks', async () => {
-    // Distinct campaign ids of 50 characters make a dictionary of about 600 KB, above the 350 KB per item.
-    const cells = Array.from({ length: 12_000 }, (_, index) =>
+    // Distinct campaign ids of 64 hexadecimal digits make a dictionary that gzip cannot bring under 350 KB per item.
+    const cells = Array.from({ length: 16_000 }, (_, index) =>
       cellFactory({
         date: '2026-10-01',
-        campaignId: `campaign-with-a-rather-long-identifier-${String(index).padStart(8, '0')}`,
+        campaignId: createHash('sha256').update(String(index)).digest('hex'),
       }),
     );
 
@@ -157,7 +136,7 @@ describe('DynamoDbAggregateStore', () => {
       new QueryCommand({
         TableName: TABLE_NAME,
         KeyConditionExpression: 'pk = :pk AND begins_with(sk, :day)',
-        ExpressionAttributeValues: { ':pk': 'AGG#chunks', ':day': 'DAY#2026-10-01#cohort#' },
+        ExpressionAttributeValues: { ':pk': 'AGG#chunks', ':day': 'D#cohort#all#2026-10-01#' },
         ProjectionExpression: 'sk',
       }),
     );
@@ -191,7 +170,9 @@ describe('DynamoDbAggregateStore', () => {
     // A re-run of 2 October alone keeps 1 October in the month rollup.
     await store.replaceDays('rollups', '2026-10-02', '2026-10-02', [cell('2026-10-02', { leads: 1 })], run('run-2'));
 
-    expect(await store.readRollups('rollups', 'cohort', 'month', '2026-09', '2026-10')).toEqual([
+    const read = async (request: BlockRequest) =>
+      (await store.readBlocks('rollups', request)).flatMap((table) => cellsOfTable(table));
+    expect(await read({ basis: 'cohort', level: 'month', grain: FULL_GRAIN, from: '2026-09', to: '2026-10' })).toEqual([
       cell('2026-09-01', { leads: 4 }),
       cell('2026-10-01', {
         leads: 3,
@@ -202,8 +183,10 @@ describe('DynamoDbAggregateStore', () => {
         ],
       }),
     ]);
-    expect(await store.readRollups('rollups', 'activity', 'month', '2026-10', '2026-10')).toEqual([]);
-    expect(await store.readRollups('rollups', 'cohort', 'day-site', '2026-10', '2026-10')).toEqual([
+    expect(
+      await read({ basis: 'activity', level: 'month', grain: FULL_GRAIN, from: '2026-10', to: '2026-10' }),
+    ).toEqual([]);
+    expect(await read({ basis: 'cohort', level: 'series', grain: 'site', from: '2026-10', to: '2026-10' })).toEqual([
       cell('2026-10-01', {
         source: '*',
         channel: '*',
@@ -218,6 +201,67 @@ describe('DynamoDbAggregateStore', () => {
         ],
       }),
       cell('2026-10-02', { source: '*', channel: '*', campaignId: '*', category: '*', salespersonId: '*', leads: 1 }),
+    ]);
+    expect(
+      await read({ basis: 'cohort', level: 'day', grain: 'site+salespersonId', from: '2026-10-01', to: '2026-10-02' }),
+    ).toEqual([
+      cell('2026-10-01', {
+        source: '*',
+        channel: '*',
+        campaignId: '*',
+        category: '*',
+        leads: 2,
+        ttfcBusinessCount: 2,
+        ttfcBusinessHistogram: [
+          [5, 1],
+          [30, 1],
+        ],
+      }),
+      cell('2026-10-02', { source: '*', channel: '*', campaignId: '*', category: '*', leads: 1 }),
+    ]);
+    expect(
+      await read({
+        basis: 'cohort',
+        level: 'series',
+        grain: 'source',
+        value: 'google-ads',
+        from: '2026-09',
+        to: '2026-09',
+      }),
+    ).toEqual([cell('2026-09-30', { salespersonId: '*', channel: '*', campaignId: '*', category: '*', leads: 4 })]);
+  });
+
+  it('reads the series of a value that has a # in it', async () => {
+    await store.replaceDays(
+      'values',
+      '2026-10-01',
+      '2026-10-01',
+      [
+        cellFactory({ date: '2026-10-01', campaignId: 'a#b', leads: 2 }),
+        cellFactory({ date: '2026-10-01', campaignId: 'a', leads: 5 }),
+      ],
+      run('x'),
+    );
+
+    const tables = await store.readBlocks('values', {
+      basis: 'cohort',
+      level: 'series',
+      grain: 'campaignId',
+      value: 'a#b',
+      from: '2026-10',
+      to: '2026-10',
+    });
+
+    expect(tables.flatMap((table) => cellsOfTable(table))).toEqual([
+      cellFactory({
+        date: '2026-10-01',
+        source: '*',
+        channel: '*',
+        campaignId: 'a#b',
+        category: '*',
+        salespersonId: '*',
+        leads: 2,
+      }),
     ]);
   });
 });

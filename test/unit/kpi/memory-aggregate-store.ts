@@ -1,7 +1,8 @@
 /** In-memory aggregate store for tests of the nightly job and of KPI reads. */
-import type { AggregateRun, AggregateStore, DailyCell, KpiBasis, RollupGrain } from '#shared/kpi/aggregates';
+import type { AggregateRun, AggregateStore, DailyCell } from '#shared/kpi/aggregates';
+import { type BlockRequest, blockMatches, blocksOfMonth } from '#shared/kpi/blocks';
+import { type CellTable, tableOfCells } from '#shared/kpi/cell-table';
 import { eachDay } from '#shared/kpi/dates';
-import { rollUpCells } from '#shared/kpi/rollup';
 
 export class MemoryAggregateStore implements AggregateStore {
   /** Cells by `<tenantId>/<date>`; a stored day with no cell is an empty array. */
@@ -22,20 +23,26 @@ export class MemoryAggregateStore implements AggregateStore {
     return eachDay(from, to).flatMap((day) => this.days.get(`${tenantId}/${day}`) ?? []);
   }
 
-  /** Rolls up the stored days on each read, as the DynamoDB store does on each write. */
-  async readRollups(
-    tenantId: string,
-    basis: KpiBasis,
-    grain: RollupGrain,
-    fromMonth: string,
-    toMonth: string,
-  ): Promise<DailyCell[]> {
-    const cells = [...this.days]
-      .filter(([key]) => {
-        const [cellTenant, date = ''] = key.split('/');
-        return cellTenant === tenantId && date.slice(0, 7) >= fromMonth && date.slice(0, 7) <= toMonth;
-      })
-      .flatMap(([, dayCells]) => dayCells.filter((cell) => cell.basis === basis));
-    return rollUpCells(grain, cells);
+  /** Builds the blocks from the stored days on each read, as the DynamoDB store does on each write. */
+  async readBlocks(tenantId: string, request: BlockRequest): Promise<CellTable[]> {
+    const cellsByMonth = new Map<string, DailyCell[]>();
+    for (const [key, dayCells] of this.days) {
+      const [cellTenant, date = ''] = key.split('/');
+      if (cellTenant !== tenantId) {
+        continue;
+      }
+      const month = date.slice(0, 7);
+      cellsByMonth.set(month, [
+        ...(cellsByMonth.get(month) ?? []),
+        ...dayCells.filter((cell) => cell.basis === request.basis),
+      ]);
+    }
+    const days = new Set([...this.days.keys()].map((key) => key.split('/')[1] ?? ''));
+    return [...cellsByMonth]
+      .sort(([left], [right]) => (left < right ? -1 : 1))
+      .flatMap(([month, cells]) => blocksOfMonth(month, tableOfCells(request.basis, cells), days))
+      .filter((block) => blockMatches(block, request))
+      .sort((left, right) => (left.period < right.period ? -1 : left.period > right.period ? 1 : 0))
+      .map((block) => block.table);
   }
 }

@@ -1,5 +1,13 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { type KpiGroupBy, type KpiReport, kpiQueryParamsSchema, median, ratio, readKpis } from '#shared/kpi/read';
+import {
+  type KpiGroupBy,
+  type KpiReport,
+  kpiQueryParamsSchema,
+  ratio,
+  readKpis,
+  WaitDistribution,
+} from '#shared/kpi/read';
 import { aDailyCell as cellFactory } from '#test/unit/kpi/cells';
 import { MemoryAggregateStore } from '#test/unit/kpi/memory-aggregate-store';
 
@@ -247,7 +255,80 @@ describe('readKpis', () => {
   });
 });
 
-describe('median', () => {
+describe('readKpis over part of a month by two dimensions', () => {
+  it('equals the sums of the cells in range, whether it reads days or subtracts them from the month', async () => {
+    const cellArbitrary = fc.record({
+      day: fc.integer({ min: 1, max: 31 }),
+      source: fc.constantFrom('google-ads', 'meta-ads', 'website'),
+      salespersonId: fc.constantFrom('', 's-1', 's-2'),
+      leads: fc.integer({ min: 1, max: 20 }),
+      minutes: fc.integer({ min: 0, max: 3_000 }),
+    });
+    await fc.assert(
+      fc.asyncProperty(
+        fc.array(cellArbitrary, { maxLength: 40 }),
+        fc.integer({ min: 1, max: 31 }),
+        fc.integer({ min: 0, max: 30 }),
+        async (drawn, first, length) => {
+          const from = `2026-10-${String(first).padStart(2, '0')}`;
+          const to = `2026-10-${String(Math.min(31, first + length)).padStart(2, '0')}`;
+          const cells = drawn.map(({ day, minutes, ...cell }) =>
+            cellFactory({
+              ...cell,
+              date: `2026-10-${String(day).padStart(2, '0')}`,
+              ttfcBusinessCount: cell.leads,
+              ttfcBusinessHistogram: [[minutes, cell.leads]],
+            }),
+          );
+          const store = new MemoryAggregateStore();
+          await store.replaceDays('demo', '2026-10-01', '2026-10-31', cells, { runId: 'run', finishedAt: 'x' });
+
+          const report = await readKpis(store, {
+            tenantId: 'demo',
+            from,
+            to,
+            basis: 'cohort',
+            groupBy: 'source',
+            sites: '*',
+            filters: { salesperson: 's-1' },
+          });
+
+          const inRange = cells.filter((cell) => cell.date >= from && cell.date <= to && cell.salespersonId === 's-1');
+          const sources = [...new Set(inRange.map((cell) => cell.source))].sort();
+          const medianOf = (selected: typeof cells) => {
+            const distribution = new WaitDistribution();
+            for (const cell of selected) {
+              for (const [minutes, leads] of cell.ttfcBusinessHistogram) {
+                distribution.add(minutes, leads);
+              }
+            }
+            return distribution.median();
+          };
+          expect(
+            report.rows.map((row) => ({
+              source: row.source,
+              leads: row.leads,
+              median: row.timeToFirstContact.business.medianMinutes,
+            })),
+          ).toEqual(
+            sources.map((source) => {
+              const ofSource = inRange.filter((cell) => cell.source === source);
+              return {
+                source,
+                leads: ofSource.reduce((total, cell) => total + cell.leads, 0),
+                median: medianOf(ofSource),
+              };
+            }),
+          );
+          expect(report.totals.leads).toBe(inRange.reduce((total, cell) => total + cell.leads, 0));
+        },
+      ),
+      { numRuns: 60 },
+    );
+  });
+});
+
+describe('WaitDistribution', () => {
   it.each([
     ['an empty distribution', [], null],
     ['one value', [[7, 1]], 7],
@@ -268,7 +349,32 @@ describe('median', () => {
       5,
     ],
   ] as [string, [number, number][], number | null][])('returns the median of %s', (_case, values, expected) => {
-    expect(median(new Map(values))).toBe(expected);
+    const distribution = new WaitDistribution();
+    for (const [minutes, leads] of values) {
+      distribution.add(minutes, leads);
+    }
+
+    expect(distribution.median()).toBe(expected);
+  });
+
+  it('takes the median of net counts when leads are subtracted', () => {
+    const distribution = new WaitDistribution();
+    distribution.add(5, 3);
+    distribution.add(9, 1);
+    distribution.add(5, -3);
+
+    expect(distribution.median()).toBe(9);
+  });
+
+  it('finds the median among minute values spread over many buckets', () => {
+    const distribution = new WaitDistribution();
+    // 10,001 leads at minutes 0..10,000 in shuffled order, so the median sits inside one bucket of several minutes.
+    for (let step = 0; step <= 10_000; step += 1) {
+      distribution.add((step * 7_919) % 10_001, 1);
+    }
+    distribution.add(5_000, 0);
+
+    expect(distribution.median()).toBe(5_000);
   });
 });
 
