@@ -11,7 +11,13 @@ import {
   StopQueryExecutionCommand,
 } from '@aws-sdk/client-athena';
 import { QueryCancelledError, QueryFailedError } from '#shared/kpi/errors';
-import { type QueryEngine, type QueryRow, toSafeNumber } from '#shared/kpi/query-engine';
+import {
+  columnsOfRows,
+  type QueryColumns,
+  type QueryEngine,
+  type QueryRow,
+  toSafeNumber,
+} from '#shared/kpi/query-engine';
 import { logger } from '#shared/logger';
 
 export interface AthenaQueryEngineOptions {
@@ -51,6 +57,11 @@ export class AthenaQueryEngine implements QueryEngine {
     this.database = options.database;
     this.pollIntervalMs = options.pollIntervalMs ?? 1_000;
     this.timeoutMs = options.timeoutMs ?? 600_000;
+  }
+
+  /** Athena returns its results in pages of rows, so the columns are built from the rows. */
+  async queryColumns(sql: string, params: string[]): Promise<QueryColumns> {
+    return columnsOfRows(await this.query(sql, params));
   }
 
   async query(sql: string, params: string[]): Promise<QueryRow[]> {

@@ -1,6 +1,5 @@
 /** The nightly KPI job: compact the lake, compute KPI cells with SQL, publish the cells as aggregates. */
 import { randomUUID } from 'node:crypto';
-import * as z from 'zod';
 import { ValidationError } from '#shared/errors';
 import { compactPartition, listClosedPartitions } from '#shared/lake/compaction';
 import { logger } from '#shared/logger';
@@ -9,22 +8,15 @@ import type { ObjectStore } from '#shared/ports/object-store';
 import {
   type AggregateStore,
   CELL_MEASURES,
-  type CellMeasure,
   type DailyCell,
-  emptyMeasures,
   KPI_BASES,
+  type KpiBasis,
   type MinuteHistogram,
 } from './aggregates';
 import { addDays, dateInTimeZone, daysInRange, isCalendarDate } from './dates';
 import { QueryFailedError } from './errors';
-import type { QueryEngine, QueryRow } from './query-engine';
-import {
-  DAILY_ACTIVITY_SQL,
-  DAILY_COHORT_SQL,
-  DAILY_CONTACTS_SQL,
-  PROSPECT_LOOKBACK_DAYS,
-  TTFC_DISTRIBUTION_SQL,
-} from './sql';
+import type { QueryColumns, QueryEngine } from './query-engine';
+import { MEASURE_COLUMNS, NIGHTLY_KPI_SQL, PROSPECT_LOOKBACK_DAYS } from './sql';
 
 export interface NightlyDeps {
   engine: QueryEngine;
@@ -63,73 +55,6 @@ export const DEFAULT_NIGHTLY_WINDOW_DAYS = 120;
 /** Time zone whose calendar decides what "yesterday" is for the scheduled run. */
 export const NIGHTLY_TIME_ZONE = 'Europe/Paris';
 
-const count = z.number().int().nonnegative();
-const cellKeySchema = z.object({
-  basis: z.enum(KPI_BASES),
-  local_date: z.string(),
-  site_id: z.string(),
-  source: z.string(),
-  channel: z.string(),
-  campaign_id: z.string(),
-  category: z.string(),
-  salesperson_id: z.string(),
-});
-
-/** SQL output column of each measure. */
-const MEASURE_COLUMNS: Record<CellMeasure, string> = {
-  leads: 'leads',
-  prospects: 'prospects',
-  contacted: 'contacted',
-  handled: 'handled',
-  handledInTime: 'handled_in_time',
-  ttfcBusinessCount: 'ttfc_business_count',
-  ttfcBusinessSum: 'ttfc_business_sum',
-  ttfcRawCount: 'ttfc_raw_count',
-  ttfcRawSum: 'ttfc_raw_sum',
-  appointments: 'appointments',
-  appointmentsDue: 'appointments_due',
-  shows: 'shows',
-  testDrives: 'test_drives',
-  offers: 'offers',
-  sales: 'sales',
-  salesWithin30Days: 'sales_within_30_days',
-  salesWithin90Days: 'sales_within_90_days',
-  revenueCents: 'revenue_cents',
-  grossMarginCents: 'gross_margin_cents',
-  calls: 'calls',
-  emails: 'emails',
-  smsMessages: 'sms_messages',
-  visits: 'visits',
-};
-
-/** Measures of `DAILY_CONTACTS_SQL`, added to the activity cells. */
-const CONTACT_MEASURES = ['calls', 'emails', 'smsMessages', 'visits'] as const satisfies readonly CellMeasure[];
-
-/** Gross margins may be negative; every other measure is a count or a sum of non-negative values. */
-const cellRowSchema = cellKeySchema.extend(
-  Object.fromEntries(
-    CELL_MEASURES.map((measure) => [
-      MEASURE_COLUMNS[measure],
-      measure === 'grossMarginCents' ? z.number().int() : count,
-    ]),
-  ) as Record<string, z.ZodNumber>,
-);
-
-const contactRowSchema = cellKeySchema.omit({ local_date: true }).extend({
-  basis: z.literal('activity'),
-  utc_day: z.number().int(),
-  calls: count,
-  emails: count,
-  sms_messages: count,
-  visits: count,
-});
-
-const distributionRowSchema = cellKeySchema.extend({
-  measure: z.enum(['business', 'raw']),
-  minutes: count,
-  leads: count,
-});
-
 /** Range of the scheduled run: the 120 days that end yesterday in Europe/Paris. */
 export function defaultNightlyRange(clock: Clock): { from: string; to: string } {
   const to = addDays(dateInTimeZone(clock(), NIGHTLY_TIME_ZONE), -1);
@@ -162,16 +87,15 @@ export async function runNightly(deps: NightlyDeps, input: NightlyInput): Promis
   const lowestPartition = addDays(from, -(PROSPECT_LOOKBACK_DAYS + 1));
   // Appointments up to yesterday (Europe/Paris) are due: today's may not have taken place yet.
   const dueBy = addDays(dateInTimeZone(deps.clock(), NIGHTLY_TIME_ZONE), -1);
-  const scans = [tenantId, lowestPartition, tenantId, lowestPartition];
-  const cohortRows = await deps.engine.query(DAILY_COHORT_SQL, [...scans, dueBy, from, to]);
-  const activityRows = await deps.engine.query(DAILY_ACTIVITY_SQL, [tenantId, lowestPartition, from, to]);
-  const contactRows = await deps.engine.query(DAILY_CONTACTS_SQL, [
-    ...scans,
-    String(dayNumber(from)),
-    String(dayNumber(to)),
+  const queried = await deps.engine.queryColumns(NIGHTLY_KPI_SQL, [
+    ...[tenantId, lowestPartition, tenantId, lowestPartition],
+    dueBy,
+    ...[from, to],
+    ...[from, to],
+    ...[String(dayNumber(from)), String(dayNumber(to))],
+    ...[from, to, from, to],
   ]);
-  const distributionRows = await deps.engine.query(TTFC_DISTRIBUTION_SQL, [tenantId, lowestPartition, from, to]);
-  const cells = cellsFromRows([...cohortRows, ...activityRows], contactRows, distributionRows);
+  const cells = cellsFromResult(queried, from, to);
   const queriedAt = deps.clock();
 
   await deps.aggregates.replaceDays(tenantId, from, to, cells, { runId, finishedAt: queriedAt.toISOString() });
@@ -242,92 +166,311 @@ async function compactClosedPartitions(
   return { compacted, failed };
 }
 
-/** Days since 1970-01-01 of a calendar date, as `DAILY_CONTACTS_SQL` numbers them. */
+/** Days since 1970-01-01 of a calendar date, as the `utc_day` column of `NIGHTLY_KPI_SQL` numbers them. */
 function dayNumber(date: string): number {
-  return Math.round(Date.parse(`${date}T00:00:00Z`) / 86_400_000);
+  return Math.round(Date.parse(`${date}T00:00:00Z`) / DAY_MS);
 }
 
-function cellsFromRows(cellRows: QueryRow[], contactRows: QueryRow[], distributionRows: QueryRow[]): DailyCell[] {
+const DAY_MS = 86_400_000;
+
+/** What a column of a `NIGHTLY_KPI_SQL` row must hold. */
+type ColumnCheck = 'basis' | 'string' | 'count' | 'integer' | 'nullable count' | 'nullable string';
+
+const CELL_KEY_CHECKS = {
+  site_id: 'string',
+  source: 'string',
+  channel: 'string',
+  campaign_id: 'string',
+  category: 'string',
+  salesperson_id: 'string',
+} as const satisfies Record<string, ColumnCheck>;
+
+const CELL_KEY_COLUMNS = Object.keys(CELL_KEY_CHECKS) as (keyof typeof CELL_KEY_CHECKS)[];
+
+/** Gross margins may be negative; every other measure is a count or a sum of non-negative values. */
+const CELL_ROW_CHECKS: Record<string, ColumnCheck> = {
+  basis: 'basis',
+  local_date: 'string',
+  ...CELL_KEY_CHECKS,
+  ...Object.fromEntries(
+    CELL_MEASURES.map((measure) => [MEASURE_COLUMNS[measure], measure === 'grossMarginCents' ? 'integer' : 'count']),
+  ),
+};
+
+const CONTACT_ROW_CHECKS: Record<string, ColumnCheck> = {
+  utc_day: 'integer',
+  ...CELL_KEY_CHECKS,
+  calls: 'count',
+  emails: 'count',
+  sms_messages: 'count',
+  visits: 'count',
+};
+
+const WAIT_ROW_CHECKS: Record<string, ColumnCheck> = {
+  local_date: 'string',
+  activity_date: 'nullable string',
+  ...CELL_KEY_CHECKS,
+  ttfc_business_min: 'nullable count',
+  ttfc_raw_min: 'nullable count',
+  leads: 'count',
+};
+
+/** Measures of the `contacts` rows, added to the activity cells. */
+const CONTACT_MEASURES = ['calls', 'emails', 'smsMessages', 'visits'] as const;
+
+type Value = QueryColumns['columns'][string][number];
+
+function passesCheck(value: Value | undefined, check: ColumnCheck): boolean {
+  switch (check) {
+    case 'basis':
+      return KPI_BASES.includes(value as KpiBasis);
+    case 'string':
+      return typeof value === 'string';
+    case 'nullable string':
+      return value === null || typeof value === 'string';
+    case 'integer':
+      return Number.isSafeInteger(value);
+    case 'count':
+      return Number.isSafeInteger(value) && (value as number) >= 0;
+    case 'nullable count':
+      return value === null || (Number.isSafeInteger(value) && (value as number) >= 0);
+  }
+}
+
+/** The checks of one row type, each with its column. */
+type RowChecks = { name: string; check: ColumnCheck; values: QueryColumns['columns'][string] }[];
+
+/**
+ * Reads the result of `NIGHTLY_KPI_SQL` column by column. Rows are checked with plain loops rather than a zod
+ * schema: they number about a million for a year of a 30-site group, where parsing each row took longer than
+ * the query.
+ */
+class NightlyResultReader {
+  private readonly idOfValue = new Map<string, number>();
+
+  constructor(private readonly result: QueryColumns) {}
+
+  column(name: string): QueryColumns['columns'][string] {
+    const values = this.result.columns[name];
+    if (values === undefined) {
+      throw new QueryFailedError(`KPI query returned no column ${name}`);
+    }
+    return values;
+  }
+
+  checks(checks: Record<string, ColumnCheck>): RowChecks {
+    return Object.entries(checks).map(([name, check]) => ({ name, check, values: this.column(name) }));
+  }
+
+  /** Throws `QueryFailedError` unless every checked column of the row holds what its check expects. */
+  checkRow(rowType: string, checks: RowChecks, row: number): void {
+    for (const { name, check, values } of checks) {
+      if (!passesCheck(values[row], check)) {
+        throw new QueryFailedError(
+          `KPI query returned an invalid ${rowType} row: column ${name} is ${JSON.stringify(values[row])}, expected a ${check}`,
+        );
+      }
+    }
+  }
+
+  /**
+   * Key of a cell: its basis, date and key values as numbers given to each distinct string, so that no
+   * character inside a value can make two keys equal.
+   */
+  cellKey(basis: KpiBasis, date: string, keys: readonly string[]): string {
+    let key = `${basis}:${this.idOf(date)}`;
+    for (const value of keys) {
+      key += `,${this.idOf(value)}`;
+    }
+    return key;
+  }
+
+  private idOf(value: string): number {
+    let id = this.idOfValue.get(value);
+    if (id === undefined) {
+      id = this.idOfValue.size;
+      this.idOfValue.set(value, id);
+    }
+    return id;
+  }
+}
+
+/**
+ * Creates a cell with every measure at zero. It is one object literal, without spreading `emptyMeasures()`,
+ * because a CPU profile of a year of a 30-site group showed the spread taking most of the time spent turning
+ * rows into cells.
+ */
+function emptyCell(basis: KpiBasis, date: string, keys: readonly string[]): DailyCell {
+  const [siteId, source, channel, campaignId, category, salespersonId] = keys as [
+    string,
+    string,
+    string,
+    string,
+    string,
+    string,
+  ];
+  return {
+    basis,
+    date,
+    siteId,
+    source,
+    channel,
+    campaignId,
+    category,
+    salespersonId,
+    leads: 0,
+    prospects: 0,
+    contacted: 0,
+    handled: 0,
+    handledInTime: 0,
+    ttfcBusinessCount: 0,
+    ttfcBusinessSum: 0,
+    ttfcRawCount: 0,
+    ttfcRawSum: 0,
+    appointments: 0,
+    appointmentsDue: 0,
+    shows: 0,
+    testDrives: 0,
+    offers: 0,
+    sales: 0,
+    salesWithin30Days: 0,
+    salesWithin90Days: 0,
+    revenueCents: 0,
+    grossMarginCents: 0,
+    calls: 0,
+    emails: 0,
+    smsMessages: 0,
+    visits: 0,
+    ttfcBusinessHistogram: [],
+    ttfcRawHistogram: [],
+  };
+}
+
+/**
+ * Turns the result of `NIGHTLY_KPI_SQL` into cells: one per `cell` row, plus the `contacts` rows added to the
+ * activity cells (creating the cells of days with contacts and no other activity), and the `waits` rows
+ * counted into the histograms of the cells of the range `from`..`to`.
+ *
+ * @throws QueryFailedError when a row has an unknown `row_type` or an invalid column, or when a `waits` row
+ * belongs to a cell that no `cell` row returned.
+ */
+function cellsFromResult(result: QueryColumns, from: string, to: string): DailyCell[] {
+  if (result.rowCount === 0) {
+    return [];
+  }
+  const reader = new NightlyResultReader(result);
+  const rowTypes = reader.column('row_type');
+  const keyColumns = CELL_KEY_COLUMNS.map((name) => reader.column(name));
+  const keysOf = (row: number) => keyColumns.map((values) => values[row] as string);
   const cells = new Map<string, DailyCell>();
-  for (const row of cellRows) {
-    const parsed = cellRowSchema.safeParse(row);
-    if (!parsed.success) {
-      throw new QueryFailedError(`KPI cell query returned an unexpected row: ${z.prettifyError(parsed.error)}`);
-    }
-    const values = parsed.data as z.infer<typeof cellKeySchema> & Record<string, number>;
-    const cell = {
-      basis: values.basis,
-      date: values.local_date,
-      siteId: values.site_id,
-      source: values.source,
-      channel: values.channel,
-      campaignId: values.campaign_id,
-      category: values.category,
-      salespersonId: values.salesperson_id,
-      ttfcBusinessHistogram: [] as MinuteHistogram,
-      ttfcRawHistogram: [] as MinuteHistogram,
-    } as DailyCell;
-    for (const measure of CELL_MEASURES) {
-      cell[measure] = values[MEASURE_COLUMNS[measure]] as number;
-    }
-    cells.set(cellKey(values), cell);
-  }
+  const contactRows: number[] = [];
+  const waitRows: number[] = [];
 
-  for (const row of contactRows) {
-    const parsed = contactRowSchema.safeParse(row);
-    if (!parsed.success) {
-      throw new QueryFailedError(`KPI contact query returned an unexpected row: ${z.prettifyError(parsed.error)}`);
-    }
-    const key = { ...parsed.data, local_date: new Date(parsed.data.utc_day * 86_400_000).toISOString().slice(0, 10) };
-    let cell = cells.get(cellKey(key));
-    if (cell === undefined) {
-      cell = {
-        ...emptyMeasures(),
-        basis: 'activity',
-        date: key.local_date,
-        siteId: key.site_id,
-        source: key.source,
-        channel: key.channel,
-        campaignId: key.campaign_id,
-        category: key.category,
-        salespersonId: key.salesperson_id,
-        ttfcBusinessHistogram: [],
-        ttfcRawHistogram: [],
-      };
-      cells.set(cellKey(key), cell);
-    }
-    for (const measure of CONTACT_MEASURES) {
-      cell[measure] += parsed.data[MEASURE_COLUMNS[measure] as 'calls' | 'emails' | 'sms_messages' | 'visits'];
+  const cellChecks = reader.checks(CELL_ROW_CHECKS);
+  const bases = reader.column('basis');
+  const localDates = reader.column('local_date');
+  const measureColumns = CELL_MEASURES.map((measure) => [measure, reader.column(MEASURE_COLUMNS[measure])] as const);
+  for (let row = 0; row < result.rowCount; row += 1) {
+    switch (rowTypes[row]) {
+      case 'cell': {
+        reader.checkRow('cell', cellChecks, row);
+        const basis = bases[row] as KpiBasis;
+        const date = localDates[row] as string;
+        const keys = keysOf(row);
+        const cell = emptyCell(basis, date, keys);
+        for (const [measure, values] of measureColumns) {
+          cell[measure] = values[row] as number;
+        }
+        cells.set(reader.cellKey(basis, date, keys), cell);
+        break;
+      }
+      case 'contacts':
+        contactRows.push(row);
+        break;
+      case 'waits':
+        waitRows.push(row);
+        break;
+      default:
+        throw new QueryFailedError(`KPI query returned a row of unknown row_type ${JSON.stringify(rowTypes[row])}`);
     }
   }
 
-  // Rows arrive ordered by minutes, so each histogram is built in ascending order.
-  for (const row of distributionRows) {
-    const parsed = distributionRowSchema.safeParse(row);
-    if (!parsed.success) {
-      throw new QueryFailedError(`KPI distribution query returned an unexpected row: ${z.prettifyError(parsed.error)}`);
+  if (contactRows.length > 0) {
+    const checks = reader.checks(CONTACT_ROW_CHECKS);
+    const utcDays = reader.column('utc_day');
+    const contactColumns = CONTACT_MEASURES.map(
+      (measure) => [measure, reader.column(MEASURE_COLUMNS[measure])] as const,
+    );
+    for (const row of contactRows) {
+      reader.checkRow('contacts', checks, row);
+      const date = new Date((utcDays[row] as number) * DAY_MS).toISOString().slice(0, 10);
+      const keys = keysOf(row);
+      const key = reader.cellKey('activity', date, keys);
+      let cell = cells.get(key);
+      if (cell === undefined) {
+        cell = emptyCell('activity', date, keys);
+        cells.set(key, cell);
+      }
+      for (const [measure, values] of contactColumns) {
+        cell[measure] += values[row] as number;
+      }
     }
-    const cell = cells.get(cellKey(parsed.data));
-    if (!cell) {
-      throw new QueryFailedError(
-        `KPI distribution query returned a ${parsed.data.basis} cell of ${parsed.data.local_date} that the cell query did not`,
-      );
+  }
+
+  if (waitRows.length > 0) {
+    const checks = reader.checks(WAIT_ROW_CHECKS);
+    const activityDates = reader.column('activity_date');
+    const businessMinutes = reader.column('ttfc_business_min');
+    const rawMinutes = reader.column('ttfc_raw_min');
+    const leads = reader.column('leads');
+    for (const row of waitRows) {
+      reader.checkRow('waits', checks, row);
+      const keys = keysOf(row);
+      const dates: [KpiBasis, Value][] = [
+        ['cohort', localDates[row] as string],
+        ['activity', activityDates[row] as string | null],
+      ];
+      for (const [basis, date] of dates) {
+        if (typeof date !== 'string' || date < from || date > to) {
+          continue;
+        }
+        const cell = cells.get(reader.cellKey(basis, date, keys));
+        if (cell === undefined) {
+          throw new QueryFailedError(
+            `KPI query returned waits for a ${basis} cell of ${date} that it returned no cell row for`,
+          );
+        }
+        if (businessMinutes[row] !== null) {
+          cell.ttfcBusinessHistogram.push([businessMinutes[row] as number, leads[row] as number]);
+        }
+        if (rawMinutes[row] !== null) {
+          cell.ttfcRawHistogram.push([rawMinutes[row] as number, leads[row] as number]);
+        }
+      }
     }
-    const histogram = parsed.data.measure === 'business' ? cell.ttfcBusinessHistogram : cell.ttfcRawHistogram;
-    histogram.push([parsed.data.minutes, parsed.data.leads]);
+  }
+
+  for (const cell of cells.values()) {
+    cell.ttfcBusinessHistogram = mergedHistogram(cell.ttfcBusinessHistogram);
+    cell.ttfcRawHistogram = mergedHistogram(cell.ttfcRawHistogram);
   }
   return [...cells.values()];
 }
 
-function cellKey(row: z.infer<typeof cellKeySchema>): string {
-  return JSON.stringify([
-    row.basis,
-    row.local_date,
-    row.site_id,
-    row.source,
-    row.channel,
-    row.campaign_id,
-    row.category,
-    row.salesperson_id,
-  ]);
+/** Sorts a histogram's pairs by minutes and adds up the leads of equal minutes. */
+function mergedHistogram(pairs: MinuteHistogram): MinuteHistogram {
+  if (pairs.length < 2) {
+    return pairs;
+  }
+  pairs.sort((left, right) => left[0] - right[0]);
+  const merged: MinuteHistogram = [];
+  for (const [minutes, leads] of pairs) {
+    const last = merged.at(-1);
+    if (last !== undefined && last[0] === minutes) {
+      last[1] += leads;
+    } else {
+      merged.push([minutes, leads]);
+    }
+  }
+  return merged;
 }

@@ -3,6 +3,12 @@
 /** One result row by column name. Integer columns (BIGINT counts included) are JS numbers. */
 export type QueryRow = Record<string, string | number | boolean | null>;
 
+/** A result by column: `columns[name][row]`. A result of no rows may have no columns. */
+export interface QueryColumns {
+  rowCount: number;
+  columns: Record<string, readonly (string | number | boolean | null)[]>;
+}
+
 export interface QueryEngine {
   /**
    * Runs one SQL statement with positional `?` parameters bound in order, and returns every row.
@@ -10,6 +16,34 @@ export interface QueryEngine {
    * an empty or partial result in place of a failure.
    */
   query(sql: string, params: string[]): Promise<QueryRow[]>;
+
+  /**
+   * Runs a statement as `query` does and returns its result by column. The nightly job reads about a million
+   * rows for a year of a 30-site group, and an object per row cost it more time than the query itself.
+   */
+  queryColumns(sql: string, params: string[]): Promise<QueryColumns>;
+}
+
+/** The result of `rows` by column, for engines that read results row by row. A row without a column holds null. */
+export function columnsOfRows(rows: readonly QueryRow[]): QueryColumns {
+  const names = new Set(rows.flatMap((row) => Object.keys(row)));
+  const columns: Record<string, (string | number | boolean | null)[]> = {};
+  for (const name of names) {
+    columns[name] = rows.map((row) => row[name] ?? null);
+  }
+  return { rowCount: rows.length, columns };
+}
+
+/** The rows of a result by column. */
+export function rowsOfColumns(result: QueryColumns): QueryRow[] {
+  const names = Object.keys(result.columns);
+  return Array.from({ length: result.rowCount }, (_, row) => {
+    const values: QueryRow = {};
+    for (const name of names) {
+      values[name] = result.columns[name]?.[row] ?? null;
+    }
+    return values;
+  });
 }
 
 /** Converts a 64-bit integer to a JS number, rejecting values that a double cannot hold exactly. */

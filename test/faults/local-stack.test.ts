@@ -409,14 +409,12 @@ describe('faults on the local stack', () => {
     async (_case, fault) => {
       const previous = await readAggregates();
       const engine = new DuckDbQueryEngine({ lakeRoot: lakeRoot() });
-      let queries = 0;
+      // The engine runs the query, then the fault replaces its result, as a failure late in the query would.
       const failingEngine: QueryEngine = {
-        query: async (sql, params) => {
-          queries += 1;
-          if (queries === 2) {
-            throw fault();
-          }
-          return engine.query(sql, params);
+        query: (sql, params) => engine.query(sql, params),
+        queryColumns: async (sql, params) => {
+          await engine.queryColumns(sql, params);
+          throw fault();
         },
       };
 

@@ -3,8 +3,8 @@ import { ValidationError } from '#shared/errors';
 import type { DailyCell } from '#shared/kpi/aggregates';
 import { QueryCancelledError, QueryFailedError } from '#shared/kpi/errors';
 import { defaultNightlyRange, type NightlyDeps, runNightly } from '#shared/kpi/nightly';
-import type { QueryEngine, QueryRow } from '#shared/kpi/query-engine';
-import { DAILY_ACTIVITY_SQL, DAILY_COHORT_SQL, DAILY_CONTACTS_SQL, TTFC_DISTRIBUTION_SQL } from '#shared/kpi/sql';
+import { columnsOfRows, type QueryColumns, type QueryEngine, type QueryRow } from '#shared/kpi/query-engine';
+import { NIGHTLY_KPI_SQL } from '#shared/kpi/sql';
 import type { ObjectStore } from '#shared/ports/object-store';
 import { aDailyCell } from '#test/unit/kpi/cells';
 import { MemoryAggregateStore } from '#test/unit/kpi/memory-aggregate-store';
@@ -17,26 +17,21 @@ const emptyLake: ObjectStore = {
   locationOf: (key) => `/lake/${key}`,
 };
 
-/** Returns `outcome` for the cohort query (or throws it) and `others` for the activity and distribution queries. */
+/** Returns `outcome` for the nightly query, or throws it, and records each call. */
 class RecordingEngine implements QueryEngine {
   readonly calls: { sql: string; params: string[] }[] = [];
-  constructor(
-    private readonly outcome: QueryRow[] | Error,
-    private readonly others: { activity?: QueryRow[]; contacts?: QueryRow[]; distribution?: QueryRow[] } = {},
-  ) {}
+  constructor(private readonly outcome: QueryRow[] | Error) {}
 
   async query(sql: string, params: string[]): Promise<QueryRow[]> {
     this.calls.push({ sql, params });
     if (this.outcome instanceof Error) {
       throw this.outcome;
     }
-    if (sql === DAILY_ACTIVITY_SQL) {
-      return this.others.activity ?? [];
-    }
-    if (sql === DAILY_CONTACTS_SQL) {
-      return this.others.contacts ?? [];
-    }
-    return sql === TTFC_DISTRIBUTION_SQL ? (this.others.distribution ?? []) : this.outcome;
+    return this.outcome;
+  }
+
+  async queryColumns(sql: string, params: string[]): Promise<QueryColumns> {
+    return columnsOfRows(await this.query(sql, params));
   }
 }
 
@@ -66,17 +61,45 @@ const MEASURE_COLUMNS = [
   'visits',
 ];
 
-const rowFactory = (overrides: Partial<QueryRow> = {}): QueryRow => ({
-  basis: 'cohort',
-  local_date: '2026-10-25',
+const CELL_KEY = {
   site_id: 'amiens-nord',
   source: 'google-ads',
   channel: 'lead-form',
   campaign_id: 'cmp-1',
   category: 'VN',
   salesperson_id: '',
+};
+
+const rowFactory = (overrides: Partial<QueryRow> = {}): QueryRow => ({
+  row_type: 'cell',
+  basis: 'cohort',
+  local_date: '2026-10-25',
+  ...CELL_KEY,
   ...Object.fromEntries(MEASURE_COLUMNS.map((column) => [column, 0])),
   leads: 2,
+  ...overrides,
+});
+
+const contactRowFactory = (overrides: Partial<QueryRow>): QueryRow => ({
+  row_type: 'contacts',
+  basis: 'activity',
+  utc_day: 20_751,
+  ...CELL_KEY,
+  calls: 0,
+  emails: 0,
+  sms_messages: 0,
+  visits: 0,
+  ...overrides,
+});
+
+const waitRowFactory = (overrides: Partial<QueryRow>): QueryRow => ({
+  row_type: 'waits',
+  local_date: '2026-10-25',
+  activity_date: null,
+  ...CELL_KEY,
+  ttfc_business_min: null,
+  ttfc_raw_min: null,
+  leads: 1,
   ...overrides,
 });
 
@@ -106,15 +129,19 @@ describe('runNightly', () => {
     });
 
     // Partitions from 31 days before the range; appointments up to yesterday in Paris are due.
+    // 2026-10-25 is day 20,751 since 1970-01-01.
     expect(engine.calls).toEqual([
       {
-        sql: DAILY_COHORT_SQL,
-        params: ['demo', '2026-09-24', 'demo', '2026-09-24', '2026-10-26', '2026-10-25', '2026-10-26'],
+        sql: NIGHTLY_KPI_SQL,
+        params: [
+          ...['demo', '2026-09-24', 'demo', '2026-09-24'],
+          '2026-10-26',
+          ...['2026-10-25', '2026-10-26'],
+          ...['2026-10-25', '2026-10-26'],
+          ...['20751', '20752'],
+          ...['2026-10-25', '2026-10-26', '2026-10-25', '2026-10-26'],
+        ],
       },
-      { sql: DAILY_ACTIVITY_SQL, params: ['demo', '2026-09-24', '2026-10-25', '2026-10-26'] },
-      // 2026-10-25 is day 20,751 since 1970-01-01.
-      { sql: DAILY_CONTACTS_SQL, params: ['demo', '2026-09-24', 'demo', '2026-09-24', '20751', '20752'] },
-      { sql: TTFC_DISTRIBUTION_SQL, params: ['demo', '2026-09-24', '2026-10-25', '2026-10-26'] },
     ]);
     expect(await aggregates.readDays('demo', '2026-10-25', '2026-10-26')).toEqual([
       { ...previousCell, leads: 2 },
@@ -136,14 +163,14 @@ describe('runNightly', () => {
   });
 
   it('attaches wait distributions to their cells and keeps the activity cells apart', async () => {
-    const engine = new RecordingEngine([rowFactory({ handled: 2, ttfc_business_count: 2, ttfc_raw_count: 2 })], {
-      activity: [rowFactory({ basis: 'activity', leads: 0, sales: 1 })],
-      distribution: [
-        { ...rowFactory(), measure: 'business', minutes: 5, leads: 1 },
-        { ...rowFactory(), measure: 'business', minutes: 30, leads: 1 },
-        { ...rowFactory(), measure: 'raw', minutes: 2_310, leads: 2 },
-      ],
-    });
+    const engine = new RecordingEngine([
+      rowFactory({ handled: 2, ttfc_business_count: 2, ttfc_raw_count: 2 }),
+      rowFactory({ basis: 'activity', leads: 0, sales: 1 }),
+      waitRowFactory({ ttfc_business_min: 30, ttfc_raw_min: 2_310 }),
+      waitRowFactory({ ttfc_business_min: 5, ttfc_raw_min: 2_310, activity_date: '2026-10-25' }),
+      // A wait whose activity day falls after the range counts in its cohort cell only.
+      waitRowFactory({ ttfc_business_min: 5, activity_date: '2026-10-26' }),
+    ]);
     const aggregates = new MemoryAggregateStore();
 
     await runNightly(depsWith(engine, aggregates), { tenantId: 'demo', from: '2026-10-25', to: '2026-10-25' });
@@ -156,27 +183,28 @@ describe('runNightly', () => {
         ttfcBusinessCount: 2,
         ttfcRawCount: 2,
         ttfcBusinessHistogram: [
-          [5, 1],
+          [5, 2],
           [30, 1],
         ],
         ttfcRawHistogram: [[2_310, 2]],
       },
-      { ...previousCell, basis: 'activity', leads: 0, sales: 1 },
+      {
+        ...previousCell,
+        basis: 'activity',
+        leads: 0,
+        sales: 1,
+        ttfcBusinessHistogram: [[5, 1]],
+        ttfcRawHistogram: [[2_310, 1]],
+      },
     ]);
   });
 
   it('adds contacts by channel to the activity cell of their UTC day and salesperson', async () => {
-    const contactRow = (overrides: Partial<QueryRow>): QueryRow => {
-      const { local_date: _date, ...key } = rowFactory({ basis: 'activity' });
-      return { ...key, utc_day: 20_751, calls: 0, emails: 0, sms_messages: 0, visits: 0, ...overrides };
-    };
-    const engine = new RecordingEngine([], {
-      activity: [rowFactory({ basis: 'activity', salesperson_id: 's-1', leads: 1 })],
-      contacts: [
-        contactRow({ salesperson_id: 's-1', calls: 2, sms_messages: 1 }),
-        contactRow({ salesperson_id: 's-2', utc_day: 20_752, emails: 1, visits: 1 }),
-      ],
-    });
+    const engine = new RecordingEngine([
+      rowFactory({ basis: 'activity', salesperson_id: 's-1', leads: 1 }),
+      contactRowFactory({ salesperson_id: 's-1', calls: 2, sms_messages: 1 }),
+      contactRowFactory({ salesperson_id: 's-2', utc_day: 20_752, emails: 1, visits: 1 }),
+    ]);
     const aggregates = new MemoryAggregateStore();
 
     await runNightly(depsWith(engine, aggregates), { tenantId: 'demo', from: '2026-10-25', to: '2026-10-26' });
@@ -187,14 +215,20 @@ describe('runNightly', () => {
     ]);
   });
 
-  it('rejects a distribution row without a matching cell', async () => {
-    const engine = new RecordingEngine([], {
-      distribution: [{ ...rowFactory(), measure: 'raw', minutes: 10, leads: 1 }],
-    });
+  it('rejects a wait row without a matching cell', async () => {
+    const engine = new RecordingEngine([waitRowFactory({ ttfc_raw_min: 10 })]);
 
     await expect(
       runNightly(depsWith(engine), { tenantId: 'demo', from: '2026-10-25', to: '2026-10-25' }),
     ).rejects.toBeInstanceOf(QueryFailedError);
+  });
+
+  it('rejects a row of an unknown type', async () => {
+    const engine = new RecordingEngine([rowFactory({ row_type: 'totals' })]);
+
+    await expect(
+      runNightly(depsWith(engine), { tenantId: 'demo', from: '2026-10-25', to: '2026-10-25' }),
+    ).rejects.toThrow('KPI query returned a row of unknown row_type "totals"');
   });
 
   it.each([
