@@ -3,9 +3,10 @@
  * `GET /v1/leads/{leadId}`, `POST /v1/leads/{leadId}/events`, `PUT /v1/spend`, `PUT /v1/targets`,
  * `GET /v1/targets/attainment`, `GET /v1/kpis/pacing`, `GET /v1/kpis/live`, and the erasures of personal
  * data `DELETE /v1/leads/{leadId}` and `POST /v1/erasures`, the CSV and XLSX exports `GET /v1/kpis/export.csv`,
- * `GET /v1/kpis/export.xlsx` and `GET /v1/leads/export.csv`, behind the gateway's JWT authorizer, and the
- * OpenAPI document.
+ * `GET /v1/kpis/export.xlsx` and `GET /v1/leads/export.csv`, the lead export jobs `POST /v1/leads/exports` and
+ * `GET /v1/leads/exports/{exportId}`, behind the gateway's JWT authorizer, and the OpenAPI document.
  */
+import { LambdaClient } from '@aws-sdk/client-lambda';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import middy from '@middy/core';
 import type { APIGatewayProxyEventV2WithJWTAuthorizer, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
@@ -29,11 +30,16 @@ import { CSV_CONTENT_TYPE } from '#shared/export/csv';
 import { createExportStore } from '#shared/export/export-store';
 import { exportKpis, type KpiExportFormat, kpiExportQuerySchema } from '#shared/export/kpi-export';
 import { exportLeads } from '#shared/export/lead-export';
+import { DynamoLeadExportJobStore } from '#shared/export/lead-export-job-dynamodb';
+import { LambdaLeadExportLauncher } from '#shared/export/lead-export-launcher-lambda';
+import { readLeadExport, startLeadExport } from '#shared/export/lead-export-status';
 import { correlation, httpErrorHandler } from '#shared/http/middleware';
 import { attachmentResponse, jsonResponse } from '#shared/http/responses';
 import {
   erasureBodySchema,
   leadEventsBodySchema,
+  leadExportBodySchema,
+  leadExportPathSchema,
   leadExportQuerySchema,
   leadListQuerySchema,
   leadPathSchema,
@@ -94,6 +100,23 @@ const exportStore =
   config.EXPORTS_URI === undefined
     ? undefined
     : createExportStore(config.EXPORTS_URI, { linkSecret: config.EXPORTS_LINK_SECRET });
+// A job needs both the worker and the store that it writes the file to.
+const leadExportLauncher =
+  config.LEAD_EXPORT_FUNCTION_NAME === undefined || exportStore === undefined
+    ? undefined
+    : new LambdaLeadExportLauncher({
+        client: new LambdaClient({
+          region: config.AWS_REGION,
+          ...(config.LAMBDA_ENDPOINT ? { endpoint: config.LAMBDA_ENDPOINT } : {}),
+        }),
+        functionName: config.LEAD_EXPORT_FUNCTION_NAME,
+      });
+const leadExportJobs = {
+  jobs: new DynamoLeadExportJobStore({ client: documentClient, tableName: config.LEADS_TABLE_NAME }),
+  launcher: leadExportLauncher,
+  exportStore,
+  clock: systemClock,
+};
 
 type Event = APIGatewayProxyEventV2WithJWTAuthorizer;
 type Route = (event: Event) => Promise<APIGatewayProxyStructuredResultV2>;
@@ -217,14 +240,32 @@ const routes: Record<string, Route> = {
     const caller = callerFromEvent(event);
     const query = validate(leadExportQuerySchema, event.queryStringParameters, 'query');
 
-    const result = await exportLeads({ leads, tenants, exportStore }, caller, query);
+    const result = await exportLeads({ leads, tenants }, caller, query);
 
     if (result.kind === 'inline') {
       return attachmentResponse(200, result.body, CSV_CONTENT_TYPE, result.fileName);
     }
-    const { link, fileName, rowCount, byteCount } = result;
-    const body = { downloadUrl: link.url, expiresAt: link.expiresAt, fileName, rowCount, byteCount };
-    return jsonResponse(202, body, { location: link.url });
+    // Too large or too slow for a response: the same export continues as a job that the client polls.
+    const job = await startLeadExport(leadExportJobs, caller, query);
+    return jsonResponse(202, job, { location: job.statusUrl });
+  },
+
+  'POST /v1/leads/exports': async (event) => {
+    const caller = callerFromEvent(event);
+    const body = validate(leadExportBodySchema, parseJsonBody(event), 'body');
+
+    const job = await startLeadExport(leadExportJobs, caller, body);
+
+    return jsonResponse(202, job, { location: job.statusUrl });
+  },
+
+  'GET /v1/leads/exports/{exportId}': async (event) => {
+    const caller = callerFromEvent(event);
+    const { exportId } = validate(leadExportPathSchema, event.pathParameters, 'path');
+
+    const job = await readLeadExport(leadExportJobs, caller, exportId);
+
+    return jsonResponse(200, job);
   },
 
   'GET /v1/openapi.json': async () => jsonResponse(200, buildOpenApiDocument()),

@@ -57,10 +57,26 @@ export const apiConfigSchema = commonSchema
     EXPORTS_URI: lakeUri.optional(),
     /** Key that signs the download links of a `file://` EXPORTS_URI; the local gateway checks them with it. */
     EXPORTS_LINK_SECRET: z.string().min(32).optional(),
+    /**
+     * Name or ARN of the lead export worker function, which the API invokes asynchronously. Unset (or without
+     * EXPORTS_URI), lead export jobs are rejected with 503.
+     */
+    LEAD_EXPORT_FUNCTION_NAME: nonEmpty.optional(),
+    /** Endpoint of the local stack's stand-in of the Lambda Invoke API; unset in AWS. */
+    LAMBDA_ENDPOINT: z.url().optional(),
   })
   .extend(retentionSchema.shape)
   .and(secretsSchema);
 export type ApiConfig = z.infer<typeof apiConfigSchema>;
+
+/** The lead export worker reads leads and the tenant from the lead table, and writes its file to EXPORTS_URI. */
+export const leadExportConfigSchema = commonSchema.extend({
+  LEADS_TABLE_NAME: nonEmpty,
+  EXPORTS_URI: lakeUri,
+  /** Needed to open a `file://` EXPORTS_URI, whose store also signs links, although the worker signs none. */
+  EXPORTS_LINK_SECRET: z.string().min(32).optional(),
+});
+export type LeadExportConfig = z.infer<typeof leadExportConfigSchema>;
 
 export const streamToLakeConfigSchema = commonSchema.extend({
   LAKE_URI: lakeUri,
@@ -98,3 +114,4 @@ export const loadWebhookConfig = (): WebhookConfig => load('webhook', webhookCon
 export const loadApiConfig = (): ApiConfig => load('api', apiConfigSchema);
 export const loadStreamToLakeConfig = (): StreamToLakeConfig => load('stream-to-lake', streamToLakeConfigSchema);
 export const loadNightlyConfig = (): NightlyConfig => load('nightly', nightlyConfigSchema);
+export const loadLeadExportConfig = (): LeadExportConfig => load('lead-export', leadExportConfigSchema);

@@ -12,6 +12,7 @@ import { OperationsDashboard } from './constructs/dashboard';
 import { DataLake } from './constructs/data-lake';
 import { LeadPilotFunctions } from './constructs/functions';
 import { IngestApi } from './constructs/ingest-api';
+import { LeadExportJobs } from './constructs/lead-export-jobs';
 import { LeadStore } from './constructs/lead-store';
 import { acknowledge } from './constructs/nag';
 import { NightlySchedule } from './constructs/nightly-schedule';
@@ -85,6 +86,7 @@ export class LeadPilotStack extends Stack {
   readonly nightlySchedule: NightlySchedule;
   readonly dashboard: OperationsDashboard;
   readonly exports: ExportsBucket;
+  readonly leadExportJobs: LeadExportJobs;
   readonly webApp: WebApp;
 
   constructor(scope: Construct, id: string, props: LeadPilotStackProps) {
@@ -125,7 +127,13 @@ export class LeadPilotStack extends Stack {
       workgroupName: this.lake.workgroupName,
     });
     this.exports = new ExportsBucket(this, 'Exports', { accessLogsBucket: this.lake.accessLogsBucket, removalPolicy });
-    this.exports.grantLeadExports(this.functions.api);
+    this.leadExportJobs = new LeadExportJobs(this, 'LeadExportJobs', {
+      store: this.store,
+      exports: this.exports,
+      api: this.functions.api,
+      logRetention,
+      removalPolicy,
+    });
     this.webApp = new WebApp(this, 'WebApp', {
       api: this.api,
       accessLogsBucket: this.lake.accessLogsBucket,

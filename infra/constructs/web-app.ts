@@ -27,7 +27,7 @@ import {
 } from 'aws-cdk-lib/aws-cloudfront';
 import { HttpOrigin, S3BucketOrigin } from 'aws-cdk-lib/aws-cloudfront-origins';
 import type { UserPool, UserPoolDomain } from 'aws-cdk-lib/aws-cognito';
-import { Effect, PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import { Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import {
   BlockPublicAccess,
@@ -41,7 +41,7 @@ import { BucketDeployment, type ISource, Source } from 'aws-cdk-lib/aws-s3-deplo
 import { Construct } from 'constructs';
 import type { IngestApi } from './ingest-api';
 import { acknowledge, arnWildcardFinding } from './nag';
-import { PROJECT_ROOT, type ServiceFunction } from './service-function';
+import { PROJECT_ROOT } from './service-function';
 
 /** Folder of the built dashboard (`vite build` in web/). */
 export const WEB_DIST_DIR = join(PROJECT_ROOT, 'web', 'dist');
@@ -371,26 +371,5 @@ export class ExportsBucket extends Construct {
   /** `s3://<bucket>/leads`, the API's EXPORTS_URI. */
   get leadExportsUri(): string {
     return `s3://${this.bucket.bucketName}/${LEAD_EXPORTS_PREFIX}`;
-  }
-
-  /**
-   * Lets the API write lead exports and sign GET links to them: PutObject and GetObject under the leads prefix,
-   * nothing else, and sets its EXPORTS_URI.
-   */
-  grantLeadExports(api: ServiceFunction): void {
-    api.role.addToPrincipalPolicy(
-      new PolicyStatement({
-        effect: Effect.ALLOW,
-        actions: ['s3:PutObject', 's3:GetObject'],
-        resources: [this.bucket.arnForObjects(`${LEAD_EXPORTS_PREFIX}/*`)],
-      }),
-    );
-    api.function.addEnvironment('EXPORTS_URI', this.leadExportsUri);
-    acknowledge(
-      api.role,
-      arnWildcardFinding(this.bucket.node.defaultChild as CfnBucket, `/${LEAD_EXPORTS_PREFIX}/*`),
-      'Each lead export gets a new key (tenant, random id, file name) under the leads prefix; the API puts it ' +
-        'and signs GET links to it, and nothing else.',
-    );
   }
 }

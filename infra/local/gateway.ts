@@ -1,7 +1,8 @@
 /**
  * A local API Gateway HTTP API: serves exactly the routes of `ROUTES`, turns each request into a payload 2.0
  * event, checks bearer tokens on `jwt` routes as the JWT authorizer does, and calls the route's handler in
- * process. It also serves `GET /health` and the local-only admin routes under `/_local/`.
+ * process. It also serves `GET /health`, the local-only admin routes under `/_local/`, and the Lambda Invoke
+ * API that starts the lead export worker.
  *
  * NOTE: overlapping requests run concurrently in one handler module, whereas Lambda gives each instance one
  * event at a time. Per-invocation module state (the logger's correlation id, buffered metrics) can therefore
@@ -14,6 +15,7 @@ import { truncateForLog } from '#shared/log-safety';
 import { verifyDevToken } from './dev-token';
 import { PortInUseError } from './errors';
 import { type JwtClaims, newRequestId, stringifyClaims, toGatewayEvent, writeJson, writeResult } from './gateway-event';
+import { LAMBDA_INVOKE_PATH, type LambdaApiRequest, type LambdaApiResponse } from './lambda-api';
 import { createLambdaContext } from './lambda-context';
 import { isAddressInUse, LOOPBACK, listenOnLoopback } from './ports';
 import { RateLimiter, type RateLimitOptions } from './rate-limit';
@@ -68,6 +70,11 @@ export interface GatewayOptions {
    * `/_local/exports/`; keyed by the prefix.
    */
   downloads?: Record<string, LocalDownload>;
+  /**
+   * Serves the Lambda Invoke API under `/2015-03-31/functions/`, so that a `LambdaClient` pointed at the gateway
+   * invokes the local functions.
+   */
+  lambdaApi?: (request: LambdaApiRequest) => Promise<LambdaApiResponse>;
   /** Serves GET requests that match no route or page; undefined gives the usual 404. */
   staticFiles?: (path: string) => Promise<StaticResponse | undefined>;
   /** Called with every handler response, after it is written. */
@@ -172,6 +179,13 @@ async function handleRequest(
     const file = await download(url);
     response.writeHead(file.statusCode, { ...file.headers, 'x-request-id': requestId });
     response.end(file.body);
+    return;
+  }
+
+  if (options.lambdaApi && url.pathname.startsWith(LAMBDA_INVOKE_PATH)) {
+    const result = await options.lambdaApi({ method, path: url.pathname, headers: request.headers, body });
+    response.writeHead(result.statusCode, { ...result.headers, 'x-amzn-requestid': requestId });
+    response.end(result.body);
     return;
   }
 

@@ -1,7 +1,7 @@
 /**
- * The local stack: DynamoDB Local with the project's tables, a stand-in for Meta's Graph API, the four Lambda
+ * The local stack: DynamoDB Local with the project's tables, a stand-in for Meta's Graph API, the five Lambda
  * handlers running in this process, a stream poller in place of the event source mapping, and a gateway in
- * place of API Gateway.
+ * place of API Gateway that also stands in for the Lambda Invoke API.
  * `npm start` and the integration tests both start it through `startLocalStack`.
  */
 import { randomBytes } from 'node:crypto';
@@ -24,6 +24,7 @@ import { type DynamoDbLocal, ensureTable, LOCAL_AWS, startDynamoDbLocal } from '
 import { PortInUseError } from './errors';
 import { type Gateway, type GatewayOptions, type HttpHandler, type LocalRoute, startGateway } from './gateway';
 import { type GraphServer, startGraphServer } from './graph-server';
+import { type LocalFunctionHandler, LocalLambdaApi } from './lambda-api';
 import { createLambdaContext } from './lambda-context';
 import { isAddressInUse, listenPort, reserveFreePort } from './ports';
 import { type StreamHandler, StreamPoller } from './stream-poller';
@@ -37,6 +38,12 @@ export const DEMO_TENANT_DOCUMENT = join(FIXTURES_DIR, 'tenants', 'demo.json');
 
 /** Local physical names of the tables. In AWS, CDK names them. */
 export const LOCAL_TABLE_NAMES = { leads: 'leads', aggregates: 'aggregates' } as const;
+
+/** Local name of the lead export worker, which the API invokes through the gateway's Lambda Invoke API. */
+export const LOCAL_LEAD_EXPORT_FUNCTION = 'lead-export';
+
+/** The worker's timeout in AWS; locally the context reports it, but nothing stops a handler that runs past it. */
+const LEAD_EXPORT_TIMEOUT_MS = 15 * 60_000;
 
 export interface NightlyInvocation {
   tenantId: string;
@@ -52,6 +59,8 @@ export interface LocalHandlers {
   api: HttpHandler;
   streamToLake: StreamHandler;
   nightly: NightlyHandler;
+  /** The lead export worker, as `functions/lead-export.ts` exports it; the local Lambda API invokes it. */
+  leadExport: LocalFunctionHandler;
 }
 
 export interface LocalStackOptions {
@@ -93,6 +102,8 @@ export interface LocalStack {
   issueToken(claims?: Partial<DevTokenClaims>): Promise<string>;
   /** Drains the stream poller, then runs the nightly handler, as `POST /_local/nightly` does. */
   runNightly(input: NightlyInvocation): Promise<unknown>;
+  /** Resolves once every asynchronous invocation (lead export jobs) has finished. */
+  waitForInvocations(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -109,7 +120,8 @@ const nightlyRequestSchema = z.object({
  * NOTE: the real handlers read their configuration from `process.env` when their module first loads, and a
  * module loads once per process. A second stack in the same process therefore reuses the first one's
  * DynamoDB and Graph ports unless it is given the same `dynamoPort` and `graphPort`, and its API writes
- * large exports into the first one's data directory, which its gateway does not serve.
+ * large exports into the first one's data directory, which its gateway does not serve. Its API also invokes
+ * the lead export worker through the first stack's gateway.
  */
 export async function startLocalStack(options: LocalStackOptions): Promise<LocalStack> {
   const log = options.log ?? ((line: string) => process.stderr.write(`${line}\n`));
@@ -147,8 +159,16 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     // The handler modules load while the JVM starts: both take seconds, and the modules only need the
     // endpoint's address, not a running DynamoDB.
     const dynamoPort = options.dynamoPort ?? (await reserveFreePort());
+    // The API reads the Lambda endpoint (this gateway) when its module loads, before the gateway listens.
+    const gatewayPort = options.port === 0 ? await reserveFreePort() : options.port;
     const secretsFile = join(dataDir, 'secrets.json');
-    setHandlerEnvironment({ dataDir, dynamoEndpoint: `http://127.0.0.1:${dynamoPort}`, graph, secretsFile });
+    setHandlerEnvironment({
+      dataDir,
+      dynamoEndpoint: `http://127.0.0.1:${dynamoPort}`,
+      lambdaEndpoint: `http://127.0.0.1:${gatewayPort}`,
+      graph,
+      secretsFile,
+    });
     const [dynamoResult, handlersResult] = await Promise.allSettled([
       startDynamoDbLocal({ dataDir, port: dynamoPort, log }),
       importHandlers(options.handlers),
@@ -195,8 +215,13 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       return handlers.nightly(input, createLambdaContext('nightly', 15 * 60_000));
     };
 
+    const lambdaApi = new LocalLambdaApi(
+      { [LOCAL_LEAD_EXPORT_FUNCTION]: { handler: handlers.leadExport, timeoutMs: LEAD_EXPORT_TIMEOUT_MS } },
+      log,
+    );
+
     const gateway: Gateway = await startGateway({
-      port: options.port,
+      port: gatewayPort,
       handlers: { webhook: handlers.webhook, api: handlers.api },
       jwtSecret,
       log,
@@ -210,11 +235,14 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
         [LOCAL_EXPORTS_PATH]: (url) => serveLocalExport({ root: exportsDir(dataDir), secret: EXPORT_LINK_SECRET }, url),
       },
       pages: { '/docs': apiReferencePage(dataDir), '/config.json': webConfigPage() },
+      lambdaApi: (request) => lambdaApi.handle(request),
       staticFiles: webAssets(options.webDistDir),
       observeResponse: options.observeResponse,
       rateLimits: options.rateLimits,
     });
     cleanups.push(gateway.stop);
+    // Runs before the gateway and DynamoDB Local stop: a running export job still reads and writes the tables.
+    cleanups.push(() => lambdaApi.drain());
 
     const documentClient = createDocumentClient({ endpoint: dynamodb.endpoint, region: LOCAL_AWS.region });
     cleanups.push(async () => documentClient.destroy());
@@ -243,6 +271,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       graph,
       issueToken: (claims = {}) => issueDevToken(jwtSecret, { tenantId: tenant.tenantId, ...claims }),
       runNightly,
+      waitForInvocations: () => lambdaApi.drain(),
       stop: stopAll,
     };
 
@@ -271,6 +300,7 @@ function exportsDir(dataDir: string): string {
 function setHandlerEnvironment(parts: {
   dataDir: string;
   dynamoEndpoint: string;
+  lambdaEndpoint: string;
   graph: GraphServer;
   secretsFile: string;
 }): void {
@@ -288,6 +318,8 @@ function setHandlerEnvironment(parts: {
     GRAPH_API_BASE_URL: parts.graph.url,
     EXPORTS_URI: pathToFileURL(exportsDir(parts.dataDir)).href,
     EXPORTS_LINK_SECRET: EXPORT_LINK_SECRET,
+    LEAD_EXPORT_FUNCTION_NAME: LOCAL_LEAD_EXPORT_FUNCTION,
+    LAMBDA_ENDPOINT: parts.lambdaEndpoint,
   });
 }
 
@@ -301,6 +333,8 @@ async function importHandlers(overrides: Partial<LocalHandlers> = {}): Promise<L
     streamToLake:
       overrides.streamToLake ?? ((await import('#functions/stream-to-lake')).handler as unknown as StreamHandler),
     nightly: overrides.nightly ?? ((await import('#functions/nightly')).handler as unknown as NightlyHandler),
+    leadExport:
+      overrides.leadExport ?? ((await import('#functions/lead-export')).handler as unknown as LocalFunctionHandler),
   };
 }
 

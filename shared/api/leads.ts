@@ -50,8 +50,13 @@ export async function listLeads(leads: LeadRepository, caller: Caller, request: 
   return { ...page, items: page.items.filter((lead) => canSeeLead(caller, scopeOf(lead))) };
 }
 
-/** Leads carry names, emails and phones; finance works on KPIs and spend, which carry none. */
-function assertMayReadLeads(caller: Caller): void {
+/**
+ * Rejects the roles that may not read leads. Leads carry names, emails and phones; finance works on KPIs and
+ * spend, which carry none.
+ *
+ * @throws ForbiddenError for the finance role.
+ */
+export function assertMayReadLeads(caller: Caller): void {
   if (caller.role === 'finance') {
     throw new ForbiddenError('The finance role cannot read leads; it reads KPIs and spend');
   }

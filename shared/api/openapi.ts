@@ -11,10 +11,19 @@ import {
 } from '@asteasolutions/zod-to-openapi';
 import * as z from 'zod';
 import { exportLocaleQuerySchema } from '#shared/export/kpi-export';
-import { EXPORT_LINK_SECONDS, leadExportLinkSchema, MAX_INLINE_EXPORT_BYTES } from '#shared/export/lead-export';
+import { EXPORT_LINK_SECONDS, INLINE_EXPORT_TIME_BUDGET_MS, MAX_INLINE_EXPORT_BYTES } from '#shared/export/lead-export';
+import { LEAD_EXPORT_JOB_TTL_SECONDS } from '#shared/export/lead-export-job';
+import { leadExportJobViewSchema } from '#shared/export/lead-export-status';
 import { XLSX_CONTENT_TYPE } from '#shared/export/xlsx';
 import { ROUTES, type RouteDefinition } from '#shared/http/routes';
-import { leadListQuerySchema, leadPathSchema, MAX_JSON_BODY_BYTES, webhookPathSchema } from '#shared/http/schemas';
+import {
+  leadExportBodySchema,
+  leadExportPathSchema,
+  leadListQuerySchema,
+  leadPathSchema,
+  MAX_JSON_BODY_BYTES,
+  webhookPathSchema,
+} from '#shared/http/schemas';
 import { MAX_BODY_BYTES } from '#shared/ingest/limits';
 import { pacingQuerySchema } from '#shared/kpi/pacing';
 import { kpiQueryParamsSchema, MAX_KPI_RANGE_MONTHS } from '#shared/kpi/read';
@@ -368,6 +377,13 @@ const attachmentHeaders = z.object({
   }),
 });
 
+const jobLocationHeaders = z.object({
+  Location: z.string().meta({
+    description: 'Path of the job: `GET` it to follow the export.',
+    examples: ['/v1/leads/exports/0b9f4f5e-8f0e-4a57-9a43-6f1f3c2f8d21'],
+  }),
+});
+
 const CSV_FORMAT = [
   'CSV: UTF-8 with a byte order mark, CRLF line ends, a header line, no `sep=` line. Fields with the separator,',
   'a double quote or a line break are quoted (RFC 4180). Rates are percentages with two decimals and no `%`',
@@ -415,11 +431,24 @@ const LEAD_EXPORT_DESCRIPTION = [
   'salesperson, time to first contact in business and calendar minutes, then the personal fields (first and',
   'last name, full name, email, phones, postal code, city).',
   '',
-  `When the file is small enough for a response (about ${Math.floor(MAX_INLINE_EXPORT_BYTES / 1024 / 1024)} MB), it is the 200 body.`,
-  'Otherwise it is stored and the response is 202 with a link that needs no token and expires after',
-  `${EXPORT_LINK_SECONDS / 60} minutes; the link is also in \`Location\`.`,
+  `When the file is small enough for a response (about ${Math.floor(MAX_INLINE_EXPORT_BYTES / 1024 / 1024)} MB) and its leads`,
+  `are read within ${INLINE_EXPORT_TIME_BUDGET_MS / 1000} seconds, it is the 200 body. Otherwise the request stops reading and`,
+  'starts the same export as a job, exactly as `POST /v1/leads/exports` does, and the response is 202 with the',
+  'job; poll its `Location` (`GET /v1/leads/exports/{exportId}`) until `status` is `succeeded`, then download',
+  '`downloadUrl`. Clients that expect large exports can call `POST /v1/leads/exports` directly.',
   '',
   CSV_FORMAT,
+].join('\n');
+
+const LEAD_EXPORT_JOB_DESCRIPTION = [
+  'Starts an export of the leads that `GET /v1/leads` would list for the same filters, as the CSV file of',
+  "`GET /v1/leads/export.csv`, in a background job without that route's size and time limits. The response",
+  "is 202 with the job, `queued`; its `Location` is the job's status URL.",
+  '',
+  'Poll `GET /v1/leads/exports/{exportId}` about once a second: `rowCount` and `byteCount` grow page by page',
+  'while the job is `running`. Once `succeeded`, the job has a `downloadUrl` that needs no token and expires',
+  `after ${EXPORT_LINK_SECONDS / 60} minutes; each read signs a new one. Only the user who started the job can`,
+  `read it, and the job and its file are deleted ${LEAD_EXPORT_JOB_TTL_SECONDS / 3600} hours after it started.`,
 ].join('\n');
 
 /** The operation of every route, keyed like API Gateway route keys (`GET /v1/leads`). */
@@ -752,13 +781,61 @@ function operationSpecs(): Record<string, (route: RouteDefinition) => OperationS
           content: { 'text/csv': { schema: z.string().meta({ contentMediaType: 'text/csv' }) } },
         },
         202: {
-          description: 'The file is too large for a response and was stored; download it from `downloadUrl`.',
-          headers: z.object({ Location: z.string().meta({ description: 'The download link.' }) }),
-          content: { 'application/json': { schema: leadExportLinkSchema } },
+          description:
+            'The export is too large or too slow for a response and continues as a job; poll `Location` until ' +
+            'the job has succeeded, then download its `downloadUrl`.',
+          headers: jobLocationHeaders,
+          content: { 'application/json': { schema: leadExportJobViewSchema } },
         },
         400: errorResponse(400, ['VALIDATION_FAILED']),
         401: errorResponse(401, ['UNAUTHORIZED'], 'the gateway rejected a missing, expired or invalid token'),
         403: errorResponse(403, ['FORBIDDEN']),
+        429: throttledResponse(route),
+        500: errorResponse(500, ['INTERNAL_ERROR']),
+        503: errorResponse(503, ['DEPENDENCY_UNAVAILABLE']),
+      },
+    }),
+
+    'POST /v1/leads/exports': (route) => ({
+      operationId: 'startLeadExport',
+      tags: ['Leads'],
+      summary: 'Start a lead export job',
+      description: LEAD_EXPORT_JOB_DESCRIPTION,
+      request: {
+        body: {
+          required: true,
+          description: 'The filters and language of the export.',
+          content: { 'application/json': { schema: leadExportBodySchema } },
+        },
+      },
+      responses: {
+        202: {
+          description: 'The job is stored and its worker started.',
+          headers: jobLocationHeaders,
+          content: { 'application/json': { schema: leadExportJobViewSchema } },
+        },
+        400: errorResponse(400, ['VALIDATION_FAILED']),
+        401: errorResponse(401, ['UNAUTHORIZED'], 'the gateway rejected a missing, expired or invalid token'),
+        403: errorResponse(403, ['FORBIDDEN']),
+        429: throttledResponse(route),
+        500: errorResponse(500, ['INTERNAL_ERROR']),
+        503: errorResponse(503, ['DEPENDENCY_UNAVAILABLE']),
+      },
+    }),
+
+    'GET /v1/leads/exports/{exportId}': (route) => ({
+      operationId: 'getLeadExport',
+      tags: ['Leads'],
+      summary: 'Read a lead export job',
+      description:
+        'The status and progress of a job started by the same user, and once it has succeeded a new download ' +
+        'link. A job of another user or tenant, or an expired one, is not found.',
+      request: { params: leadExportPathSchema },
+      responses: {
+        200: { description: 'The job.', content: { 'application/json': { schema: leadExportJobViewSchema } } },
+        400: errorResponse(400, ['VALIDATION_FAILED']),
+        401: errorResponse(401, ['UNAUTHORIZED'], 'the gateway rejected a missing, expired or invalid token'),
+        404: errorResponse(404, ['NOT_FOUND']),
         429: throttledResponse(route),
         500: errorResponse(500, ['INTERNAL_ERROR']),
         503: errorResponse(503, ['DEPENDENCY_UNAVAILABLE']),

@@ -6,7 +6,7 @@ import { createHmac, timingSafeEqual } from 'node:crypto';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { dirname, resolve, sep } from 'node:path';
 import { contentDisposition } from '#shared/http/responses';
-import type { ExportFile, ExportLink, ExportStore } from './export-store';
+import type { ExportFile, ExportLink, ExportStore, StoredExport } from './export-store';
 
 /** Path under which the local gateway serves export files. */
 export const LOCAL_EXPORTS_PATH = '/_local/exports/';
@@ -25,9 +25,19 @@ export class ExportStoreFs implements ExportStore {
   constructor(private readonly options: ExportStoreFsOptions) {}
 
   async save(file: ExportFile, expiresInSeconds: number): Promise<ExportLink> {
+    await this.put(file);
+    return this.link(file, expiresInSeconds);
+  }
+
+  async put(file: ExportFile): Promise<void> {
     const path = filePath(this.options.root, file.key);
     await mkdir(dirname(path), { recursive: true });
     await writeFile(path, file.body);
+  }
+
+  async link(file: StoredExport, expiresInSeconds: number): Promise<ExportLink> {
+    // Throws for a key that `put` would reject, so no link is signed for a path outside the root.
+    filePath(this.options.root, file.key);
     const expires = Math.floor((this.options.now?.() ?? new Date()).getTime() / 1000) + expiresInSeconds;
     const signature = sign(this.options.secret, file.key, expires);
     return {

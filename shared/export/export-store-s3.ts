@@ -2,7 +2,7 @@
 import { GetObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import { contentDisposition } from '#shared/http/responses';
-import type { ExportFile, ExportLink, ExportStore } from './export-store';
+import type { ExportFile, ExportLink, ExportStore, StoredExport } from './export-store';
 
 export interface ExportStoreS3Options {
   client: S3Client;
@@ -25,17 +25,25 @@ export class ExportStoreS3 implements ExportStore {
   }
 
   async save(file: ExportFile, expiresInSeconds: number): Promise<ExportLink> {
-    const key = `${this.keyPrefix}${file.key}`;
-    const disposition = contentDisposition(file.fileName);
+    await this.put(file);
+    return this.link(file, expiresInSeconds);
+  }
+
+  async put(file: ExportFile): Promise<void> {
     await this.options.client.send(
       new PutObjectCommand({
         Bucket: this.options.bucket,
-        Key: key,
+        Key: `${this.keyPrefix}${file.key}`,
         Body: file.body,
         ContentType: file.contentType,
-        ContentDisposition: disposition,
+        ContentDisposition: contentDisposition(file.fileName),
       }),
     );
+  }
+
+  async link(file: StoredExport, expiresInSeconds: number): Promise<ExportLink> {
+    const key = `${this.keyPrefix}${file.key}`;
+    const disposition = contentDisposition(file.fileName);
     const signedAt = Date.now();
     const url = await getSignedUrl(
       this.options.client,

@@ -24,9 +24,16 @@ export interface ExportLink {
   expiresAt: string;
 }
 
+/** The key and download name of a stored export, enough to sign a new link to it. */
+export type StoredExport = Pick<ExportFile, 'key' | 'fileName'>;
+
 export interface ExportStore {
   /** Stores the file and returns a link valid for `expiresInSeconds`. */
   save(file: ExportFile, expiresInSeconds: number): Promise<ExportLink>;
+  /** Stores the file without signing a link; a lead export job writes its file this way. */
+  put(file: ExportFile): Promise<void>;
+  /** Signs a GET link, valid for `expiresInSeconds`, to a file stored earlier. It does not check that the file exists. */
+  link(file: StoredExport, expiresInSeconds: number): Promise<ExportLink>;
 }
 
 /**

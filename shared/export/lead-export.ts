@@ -2,28 +2,24 @@
  * The lead export: the caller's leads of a date range as CSV, read page by page from the lead repository.
  *
  * API Gateway takes at most 6 MB from a Lambda function, counted on the JSON invocation result in which the
- * CSV is an escaped string. An export whose escaped body stays under `MAX_INLINE_EXPORT_BYTES` is returned
- * inline. A larger one is written to the export store and replaced by a short-lived download link. The link
- * comes in a 202 with a JSON body rather than a 303 redirect, because fetch follows a 303 on its own and S3
- * rejects a pre-signed request that still carries the Authorization header.
+ * CSV is an escaped string, and ends a request after 30 seconds. An export whose escaped body stays under
+ * `MAX_INLINE_EXPORT_BYTES` and that is read within `INLINE_EXPORT_TIME_BUDGET_MS` is returned inline. Any
+ * other runs as a job (lead-export-job.ts) that writes the file to the export store, and the client downloads
+ * it through a short-lived link. The link comes in a JSON body rather than a 303 redirect, because fetch
+ * follows a 303 on its own and S3 rejects a pre-signed request that still carries the Authorization header.
  *
  * Rows are scoped exactly as `GET /v1/leads` scopes them, because every page is read through `listLeads`:
  * the caller's tenant and sites, and for a salesperson the leads assigned to them; finance gets 403.
  * Personal data (name, email, phones, postal code, city) goes only to the roles in `PERSONAL_DATA_ROLES`, so
  * it stays out even if finance is one day allowed to list leads.
  */
-import { randomUUID } from 'node:crypto';
-import * as z from 'zod';
 import type { Caller, Role } from '#shared/api/caller';
 import { listLeads } from '#shared/api/leads';
-import { ValidationError } from '#shared/errors';
 import type { Lead, LeadStatus } from '#shared/lead/model';
-import { logger } from '#shared/logger';
 import type { LeadRepository } from '#shared/store/lead-repository';
 import type { TenantConfig } from '#shared/tenant/model';
 import type { TenantRepository } from '#shared/tenant/repository';
-import { BYTE_ORDER_MARK, CSV_CONTENT_TYPE, csvHeader, csvRow } from './csv';
-import type { ExportLink, ExportStore } from './export-store';
+import { BYTE_ORDER_MARK, csvHeader, csvRow } from './csv';
 import { localDateTime } from './local-time';
 import type { CellValue, ExportColumn, ExportLocale } from './table';
 
@@ -39,6 +35,12 @@ export const MAX_INLINE_EXPORT_BYTES = 5 * 1024 * 1024;
 /** Lifetime of a download link; the dashboard follows it at once. */
 export const EXPORT_LINK_SECONDS = 15 * 60;
 
+/**
+ * Time that `GET /v1/leads/export.csv` spends reading leads before it hands the export to a job. It leaves
+ * about 9 s of the API function's 29-second timeout for the CSV, the job start and the response.
+ */
+export const INLINE_EXPORT_TIME_BUDGET_MS = 20_000;
+
 /** Leads read per repository call. DynamoDB also ends a page at 1 MB, so a call may return fewer. */
 export const LEAD_EXPORT_PAGE_SIZE = 1000;
 
@@ -53,37 +55,21 @@ export interface LeadExportRequest {
 export interface LeadExportDependencies {
   leads: LeadRepository;
   tenants: TenantRepository;
-  /** Store of the exports over the inline limit; without it, such an export is rejected. */
-  exportStore?: ExportStore;
   /** @default MAX_INLINE_EXPORT_BYTES */
   maxInlineBytes?: number;
+  /** @default INLINE_EXPORT_TIME_BUDGET_MS */
+  timeBudgetMs?: number;
+  /** Milliseconds since the epoch; `Date.now` when absent. */
+  now?: () => number;
 }
 
-interface ExportSummary {
-  fileName: string;
-  rowCount: number;
-  /** Size of the CSV file in bytes. */
-  byteCount: number;
-}
-
-/** An export returned in the response body, or stored and replaced by a link. */
+/**
+ * An export returned in the response body, or one that the request stopped reading because it is too large
+ * (`size`) or too slow (`time`) for a response, and that must run as a job.
+ */
 export type LeadExport =
-  | (ExportSummary & { kind: 'inline'; body: string })
-  | (ExportSummary & { kind: 'link'; link: ExportLink });
-
-/** Body of the 202 response that replaces an export too large to return inline. */
-export const leadExportLinkSchema = z
-  .object({
-    downloadUrl: z.string().meta({
-      description: 'GET link to the CSV file, without bearer token: pre-signed S3 URL, or a local-stack path.',
-    }),
-    expiresAt: z.string().meta({ description: 'ISO 8601 instant after which the link is rejected.' }),
-    fileName: z.string(),
-    rowCount: z.int().min(0),
-    byteCount: z.int().min(0),
-  })
-  .meta({ id: 'LeadExportLink' });
-export type LeadExportLink = z.infer<typeof leadExportLinkSchema>;
+  | { kind: 'inline'; fileName: string; body: string; rowCount: number; byteCount: number }
+  | { kind: 'deferred'; reason: 'size' | 'time'; fileName: string; rowsRead: number };
 
 type Labels = Record<ExportLocale, string>;
 
@@ -225,28 +211,29 @@ export function leadExportFileName(request: Pick<LeadExportRequest, 'from' | 'to
   return `leadpilot-leads-${request.from}-${request.to}.csv`;
 }
 
+/** One piece of a lead export's CSV: the byte order mark and header line, or the rows of one page of leads. */
+export interface LeadExportChunk {
+  text: string;
+  /** Leads in `text`; 0 for the header chunk. */
+  rowCount: number;
+}
+
 /**
- * Exports the caller's leads of the request as CSV, scoped like the lead list. Only one page of leads is held
- * at a time; the CSV text itself is kept whole.
- *
- * NOTE: the export runs within the request, and API Gateway ends a request after 30 seconds. bench/lead-export.ts
- * took 80 s for 99,489 leads on DynamoDB Local (2 shared cores); DynamoDB in AWS is faster, but how much is
- * not measured. An asynchronous export (a job that the dashboard polls) would lift the limit.
+ * Yields the CSV of a lead export piece by piece: first the byte order mark and the header line, then one chunk
+ * per page of leads read through `leadPages`. The file is the concatenation of the chunks. The personal columns
+ * are included only for the roles in `PERSONAL_DATA_ROLES`.
  *
  * @throws ForbiddenError for a caller whose role may not read leads.
- * @throws ValidationError when the export is over the inline limit and no export store is configured.
  */
-export async function exportLeads(
-  dependencies: LeadExportDependencies,
+export async function* leadExportCsv(
+  dependencies: Pick<LeadExportDependencies, 'leads' | 'tenants'>,
   caller: Caller,
   request: LeadExportRequest,
-): Promise<LeadExport> {
+): AsyncGenerator<LeadExportChunk> {
   const { locale } = request;
-  const maxInlineBytes = dependencies.maxInlineBytes ?? MAX_INLINE_EXPORT_BYTES;
   const personal = PERSONAL_DATA_ROLES.includes(caller.role);
   const columns = leadExportColumns(locale, personal);
   const directory = leadExportDirectory(await dependencies.tenants.get(caller.tenantId));
-  const fileName = leadExportFileName(request);
   const filters = {
     from: request.from,
     to: request.to,
@@ -254,42 +241,50 @@ export async function exportLeads(
     ...(request.source === undefined ? {} : { source: request.source }),
   };
 
-  const chunks = [BYTE_ORDER_MARK, csvHeader(columns, locale)];
-  let escapedBytes = escapedSize(chunks.join(''));
-  let rowCount = 0;
+  yield { text: BYTE_ORDER_MARK + csvHeader(columns, locale), rowCount: 0 };
   for await (const page of leadPages(dependencies.leads, caller, filters)) {
-    const chunk = page
-      .map((lead) => csvRow(columns, leadExportRow(lead, directory, locale, personal), locale))
-      .join('');
-    chunks.push(chunk);
-    rowCount += page.length;
-    if (escapedBytes <= maxInlineBytes) {
-      escapedBytes += escapedSize(chunk);
+    const text = page.map((lead) => csvRow(columns, leadExportRow(lead, directory, locale, personal), locale)).join('');
+    yield { text, rowCount: page.length };
+  }
+}
+
+/**
+ * Exports the caller's leads of the request as CSV within the API request, scoped like the lead list. Only one
+ * page of leads is held at a time, and the CSV text itself is kept whole.
+ *
+ * It stops reading and returns `deferred` as soon as the file outgrows `maxInlineBytes` or the reading outlasts
+ * `timeBudgetMs`, so a request never comes near API Gateway's 30-second limit. The caller then runs the export
+ * as a job (`startLeadExport`), which has no such limit.
+ *
+ * @throws ForbiddenError for a caller whose role may not read leads.
+ */
+export async function exportLeads(
+  dependencies: LeadExportDependencies,
+  caller: Caller,
+  request: LeadExportRequest,
+): Promise<LeadExport> {
+  const maxInlineBytes = dependencies.maxInlineBytes ?? MAX_INLINE_EXPORT_BYTES;
+  const now = dependencies.now ?? Date.now;
+  const deadline = now() + (dependencies.timeBudgetMs ?? INLINE_EXPORT_TIME_BUDGET_MS);
+  const fileName = leadExportFileName(request);
+
+  const chunks: string[] = [];
+  let escapedBytes = 0;
+  let rowCount = 0;
+  for await (const chunk of leadExportCsv(dependencies, caller, request)) {
+    chunks.push(chunk.text);
+    rowCount += chunk.rowCount;
+    escapedBytes += escapedSize(chunk.text);
+    if (escapedBytes > maxInlineBytes) {
+      return { kind: 'deferred', reason: 'size', fileName, rowsRead: rowCount };
+    }
+    if (now() > deadline) {
+      return { kind: 'deferred', reason: 'time', fileName, rowsRead: rowCount };
     }
   }
-  const body = chunks.join('');
-  const byteCount = Buffer.byteLength(body, 'utf8');
-  if (escapedBytes <= maxInlineBytes) {
-    return { kind: 'inline', fileName, body, rowCount, byteCount };
-  }
 
-  if (dependencies.exportStore === undefined) {
-    throw new ValidationError(
-      `The export of ${rowCount} leads is too large to return inline and no export store is configured; ` +
-        'narrow the date range or filter by site',
-    );
-  }
-  const link = await dependencies.exportStore.save(
-    {
-      key: `${caller.tenantId}/${randomUUID()}/${fileName}`,
-      body: Buffer.from(body, 'utf8'),
-      contentType: CSV_CONTENT_TYPE,
-      fileName,
-    },
-    EXPORT_LINK_SECONDS,
-  );
-  logger.info('Lead export stored', { rowCount, byteCount });
-  return { kind: 'link', fileName, link, rowCount, byteCount };
+  const body = chunks.join('');
+  return { kind: 'inline', fileName, body, rowCount, byteCount: Buffer.byteLength(body, 'utf8') };
 }
 
 /** Bytes of a string once escaped inside a JSON string, without the enclosing quotes. */

@@ -109,6 +109,23 @@ export const ROUTES: readonly RouteDefinition[] = [
     throttleRatePerSecond: 2,
     throttleBurst: 4,
   },
+  // Each job reads every lead of its range in the worker; the dashboard polls the status about once a second.
+  {
+    method: 'POST',
+    path: '/v1/leads/exports',
+    target: 'api',
+    auth: 'jwt',
+    throttleRatePerSecond: 1,
+    throttleBurst: 2,
+  },
+  {
+    method: 'GET',
+    path: '/v1/leads/exports/{exportId}',
+    target: 'api',
+    auth: 'jwt',
+    throttleRatePerSecond: 20,
+    throttleBurst: 40,
+  },
   {
     method: 'GET',
     path: '/v1/openapi.json',

@@ -46,6 +46,20 @@ export const leadExportQuerySchema = z
   })
   .refine((query) => query.from <= query.to, { message: 'from must not be after to', path: ['from'] });
 
+/** Body of `POST /v1/leads/exports`: the filters and language of `GET /v1/leads/export.csv`. */
+export const leadExportBodySchema = z
+  .strictObject({
+    from: isoDate,
+    to: isoDate,
+    site: z.string().min(1).optional(),
+    source: z.string().min(1).optional(),
+    locale: z.enum(EXPORT_LOCALES).default('fr'),
+  })
+  .refine((body) => body.from <= body.to, { message: 'from must not be after to', path: ['from'] });
+
+/** Path of `GET /v1/leads/exports/{exportId}`; export ids are UUIDs. */
+export const leadExportPathSchema = z.object({ exportId: z.uuid('must be an export id (a UUID)') });
+
 /** Maximum size of a JSON request body; a batch of 100 lead events takes about 30 KB. */
 export const MAX_JSON_BODY_BYTES = 256 * 1024;
 

@@ -21,6 +21,8 @@
  * - lead event:  pk `LEAD#<tenantId>#<leadId>`, sk `EVENT#<occurredAt>#<eventId>`, entity `lead-event`; and its
  *                idempotency key, sk `EVENT-KEY#<eventId>`, entity `lead-event-key`, written in the same
  *                transaction so a repeated event id is a no-op whatever its `occurredAt`.
+ * - lead export job: pk `TENANT#<tenantId>`, sk `EXPORT#<exportId>`, entity `lead-export`; the status and
+ *                progress of an asynchronous lead export, with `expiresAt` so that TTL removes it a day later.
  * Only `lead` and `lead-event` items matter to the lake (`LAKE_ENTITIES`); the stream consumer skips the others.
  *
  * The aggregates table holds the nightly job's output: pk `AGG#<tenantId>`, sk `DAY#<yyyy-mm-dd>#<basis>`
@@ -114,4 +116,12 @@ export const ERASURE_AUDIT_ENTITY = 'erasure-audit';
 export const erasureAuditKeys = {
   pk: (tenantId: string) => `AUDIT#${tenantId}`,
   sk: (erasedAt: string, erasureId: string) => `ERASURE#${erasedAt}#${erasureId}`,
+};
+
+/** Value of the `entity` attribute of lead export job items; they never reach the lake. */
+export const LEAD_EXPORT_ENTITY = 'lead-export';
+
+export const leadExportKeys = {
+  pk: (tenantId: string) => `TENANT#${tenantId}`,
+  sk: (exportId: string) => `EXPORT#${exportId}`,
 };

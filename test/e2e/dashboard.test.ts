@@ -1,6 +1,7 @@
 /**
  * The dashboard in headless Chromium against a local stack with demo data: sign-in with a dev token, filters,
- * figures equal to the API's, the English switch, the CSV export and the "not available" state.
+ * figures equal to the API's, the English switch, the CSV export, the lead export job and the "not available"
+ * state.
  */
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -190,6 +191,88 @@ describe('dashboard', { timeout: 120_000 }, () => {
     expect(normalizeSpaces(await page.locator('[data-testid="export-status"]').textContent())).toMatch(
       /^File downloaded: /,
     );
+  });
+
+  it('runs the lead export job and downloads its CSV', async () => {
+    const { from, to } = last30Days();
+    let expectedRows = 0;
+    let cursor: string | undefined;
+    do {
+      const query = new URLSearchParams({ from, to, site: 'amiens-nord', limit: '200', ...(cursor ? { cursor } : {}) });
+      const page = (await stack.getJson(`/v1/leads?${query}`)).body as { items: unknown[]; nextCursor?: string };
+      expectedRows += page.items.length;
+      cursor = page.nextCursor;
+    } while (cursor !== undefined);
+    // Every text that the status line shows, in order, so that the progress steps can be checked afterwards.
+    await page.evaluate(`(() => {
+      const status = document.querySelector('[data-testid="export-status"]');
+      window.statusTexts = [];
+      new MutationObserver(() => window.statusTexts.push(status.textContent)).observe(status, {
+        childList: true,
+        characterData: true,
+        subtree: true,
+      });
+    })()`);
+
+    const downloading = page.waitForEvent('download');
+    await page.locator('button[data-export="leads"]').click();
+    const download = await downloading;
+    const bytes = await readFile(await download.path());
+    const records = bytes
+      .subarray(3)
+      .toString('utf8')
+      .split('\r\n')
+      .filter((line) => line !== '');
+    await expect.poll(() => page.locator('[data-testid="export-status"]').textContent()).toMatch(/^File downloaded/);
+    const statusTexts = (await page.evaluate('window.statusTexts')) as string[];
+
+    expect(expectedRows).toBeGreaterThan(0);
+    expect([...bytes.subarray(0, 3)]).toEqual([0xef, 0xbb, 0xbf]);
+    expect(records[0]?.startsWith('Identifiant du lead;Reçu le (heure du site);Site;')).toBe(true);
+    expect(records).toHaveLength(expectedRows + 1);
+    expect(download.suggestedFilename()).toBe(`leadpilot-leads-${from}-${to}.csv`);
+    expect(statusTexts[0]).toBe('Lead export queued…');
+    const rows = new Intl.NumberFormat('en-GB').format(expectedRows);
+    expect(normalizeSpaces(statusTexts.at(-1) ?? '')).toContain(
+      `File downloaded: leadpilot-leads-${from}-${to}.csv (${rows} leads, `,
+    );
+    expect(await page.locator('[data-testid="export-status"]').getAttribute('aria-live')).toBe('polite');
+  });
+
+  it('shows the lead export progress in French numbers', async () => {
+    await page.locator('[data-testid="language-switch"]').click();
+    await page.route('**/v1/leads/exports', (route) =>
+      route.fulfill({
+        status: 202,
+        contentType: 'application/json',
+        headers: { location: '/v1/leads/exports/00000000-0000-4000-8000-000000000001' },
+        body: JSON.stringify({ exportId: '00000000-0000-4000-8000-000000000001', status: 'running', rowCount: 12000 }),
+      }),
+    );
+    await page.route('**/v1/leads/exports/00000000-0000-4000-8000-000000000001', (route) =>
+      route.fulfill({
+        status: 200,
+        contentType: 'application/json',
+        body: JSON.stringify({
+          exportId: '00000000-0000-4000-8000-000000000001',
+          status: 'failed',
+          rowCount: 12000,
+          failure: { code: 'EXPORT_TIMED_OUT', message: 'The export stopped before it finished.' },
+        }),
+      }),
+    );
+
+    await page.locator('button[data-export="leads"]').click();
+
+    await expect
+      .poll(async () => normalizeSpaces(await page.locator('[data-testid="export-status"]').textContent()))
+      .toBe(normalizeSpaces(`${frInteger(12000)} leads écrits…`));
+    await expect
+      .poll(async () => normalizeSpaces(await page.locator('[data-testid="export-status"]').textContent()))
+      .toMatch(/^L'export des leads a échoué : l'export s'est arrêté avant la fin/);
+    await page.unroute('**/v1/leads/exports');
+    await page.unroute('**/v1/leads/exports/00000000-0000-4000-8000-000000000001');
+    await page.locator('[data-testid="language-switch"]').click();
   });
 
   it('shows a notice when an endpoint is missing', async () => {

@@ -41,7 +41,7 @@ describe('LeadPilotFunctions', () => {
       ownFunctions.includes(id),
     );
 
-    expect(ownFunctions).toHaveLength(5);
+    expect(ownFunctions).toHaveLength(6);
     expect(functions).toHaveLength(ownFunctions.length);
     for (const [, fn] of functions) {
       expect(fn.Properties).toMatchObject({
@@ -76,7 +76,7 @@ describe('LeadPilotFunctions', () => {
     });
   });
 
-  it('gives the API both table names, the secrets backend and the exports URI', () => {
+  it('gives the API both table names, the secrets backend, the exports URI and the export worker', () => {
     expect(environmentOf('LeadPilot API')).toEqual({
       POWERTOOLS_SERVICE_NAME: 'leadpilot',
       LOG_LEVEL: 'INFO',
@@ -85,6 +85,7 @@ describe('LeadPilotFunctions', () => {
       AGGREGATES_TABLE_NAME: { Ref: expect.stringMatching(/^LeadStoreAggregates/) },
       SECRETS_BACKEND: 'secrets-manager',
       EXPORTS_URI: { 'Fn::Join': ['', ['s3://', { Ref: expect.stringMatching(/^ExportsBucket/) }, '/leads']] },
+      LEAD_EXPORT_FUNCTION_NAME: { Ref: expect.stringMatching(/^LeadExportJobsWorkerFunction/) },
     });
   });
 

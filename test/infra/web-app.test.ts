@@ -180,7 +180,7 @@ describe('ExportsBucket', () => {
     });
   });
 
-  it('gives the API PutObject and GetObject under the leads prefix only', () => {
+  it('gives the API GetObject under the leads prefix only, to sign links', () => {
     const bucketId = logicalIdOf('AWS::S3::Bucket', (id) => id.startsWith('ExportsBucket'));
     const apiPolicy = propertiesOf(synthesized.template, 'AWS::IAM::Policy', (id) => id.startsWith('FunctionsApiRole'));
     const statements = (apiPolicy.PolicyDocument as { Statement: { Action: unknown; Resource: unknown }[] }).Statement;
@@ -189,7 +189,7 @@ describe('ExportsBucket', () => {
     expect(exportStatements).toEqual([
       {
         Effect: 'Allow',
-        Action: ['s3:GetObject', 's3:PutObject'],
+        Action: 's3:GetObject',
         Resource: { 'Fn::Join': ['', [{ 'Fn::GetAtt': [bucketId, 'Arn'] }, '/leads/*']] },
       },
     ]);

@@ -1,17 +1,22 @@
 /**
  * Export buttons: download `GET /v1/kpis/export.csv` or `.xlsx` with the view's parameters, reading the
- * response stream to show the bytes received (and the total when the server sends Content-Length).
+ * response stream to show the bytes received (and the total when the server sends Content-Length), and run a
+ * lead export job (lead-export.ts) with the view's period, site and source.
  */
 import { authorizedFetch, NotAvailableError } from './api';
 import { isRecord } from './auth';
 import { el } from './dom';
 import { formatBytes } from './format';
 import { t } from './i18n';
+import { type LeadExportFilters, runLeadExport } from './lead-export';
 
 export type ExportFormat = 'csv' | 'xlsx';
 
-/** Renders the CSV and XLSX buttons and their live progress line for one KPI query. */
-export function exportBar(query: () => URLSearchParams): HTMLElement {
+/**
+ * Renders the KPI CSV and XLSX buttons, the lead export button and their live progress line, for one KPI query
+ * and the lead filters of the same view.
+ */
+export function exportBar(query: () => URLSearchParams, leadFilters: () => LeadExportFilters): HTMLElement {
   const status = el('p', {
     class: 'export-status',
     role: 'status',
@@ -29,9 +34,19 @@ export function exportBar(query: () => URLSearchParams): HTMLElement {
     });
     return element;
   };
+  const leadButton = el('button', { type: 'button', class: 'button secondary', 'data-export': 'leads' }, [
+    t('exportLeads'),
+  ]);
+  leadButton.addEventListener('click', () => {
+    leadButton.disabled = true;
+    runLeadExport(leadFilters(), status, progress).finally(() => {
+      leadButton.disabled = false;
+    });
+  });
   return el('div', { class: 'export-bar' }, [
     button('csv', t('exportCsv')),
     button('xlsx', t('exportXlsx')),
+    leadButton,
     progress,
     status,
   ]);

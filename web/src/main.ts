@@ -118,7 +118,15 @@ function renderApp(): void {
         t(view.title),
         view.usesPeriod === false ? null : el('span', { class: 'view-period' }, [` · ${periodText(filters)}`]),
       ]),
-      exportBar(() => kpiQuery(filters, view.exportGroupBy)),
+      exportBar(
+        () => kpiQuery(filters, view.exportGroupBy),
+        () => ({
+          from: filters.from,
+          to: filters.to,
+          ...(filters.site === undefined ? {} : { site: filters.site }),
+          ...(filters.source === undefined ? {} : { source: filters.source }),
+        }),
+      ),
     ]),
     content,
   ]);

@@ -64,6 +64,10 @@ type RouteAccess =
   | { kind: 'read'; path: () => string; statuses: Record<Principal, number> }
   /** `GET /v1/leads/export.csv`: scoped like the lead list. */
   | { kind: 'leadExport'; visibility: LeadVisibility }
+  /** `POST /v1/leads/exports`: a job whose file holds the leads of the lead list, 403 for `forbidden`. */
+  | { kind: 'leadExportJob'; visibility: LeadVisibility }
+  /** `GET /v1/leads/exports/{exportId}`: only the user who started the job reads it; everyone else gets 404. */
+  | { kind: 'leadExportJobRead' }
   /** Open to anyone, with or without a token. */
   | { kind: 'public' };
 
@@ -140,6 +144,8 @@ const ROUTE_ACCESS: Record<string, RouteAccess> = {
     statuses: { groupAdmin: 200, siteManager: 200, salesperson: 200, finance: 200 },
   },
   'GET /v1/leads/export.csv': { kind: 'leadExport', visibility: LEAD_VISIBILITY },
+  'POST /v1/leads/exports': { kind: 'leadExportJob', visibility: LEAD_VISIBILITY },
+  'GET /v1/leads/exports/{exportId}': { kind: 'leadExportJobRead' },
   'GET /v1/openapi.json': { kind: 'public' },
 };
 
@@ -149,6 +155,7 @@ const SLOW_SETUP_TIMEOUT_MS = 180_000;
 const errorBodySchema = z.object({ error: z.object({ code: z.string(), message: z.string() }) });
 const leadPageSchema = z.object({ items: z.array(z.looseObject({ leadId: z.string() })) });
 const leadSchema = z.looseObject({ leadId: z.string(), tenantId: z.string(), status: z.string() });
+const exportJobSchema = z.looseObject({ exportId: z.string(), status: z.string(), downloadUrl: z.string().optional() });
 const ingestResultSchema = z.object({ leadIds: z.array(z.string()), duplicates: z.array(z.string()) });
 const kpiReportSchema = z.object({
   totals: z.looseObject({ leads: z.number(), cost: z.looseObject({ spend: z.number() }).nullable() }),
@@ -259,6 +266,12 @@ function registerRouteCases(route: RouteDefinition, rule: RouteAccess): void {
     case 'leadExport':
       registerLeadExportCases(rule.visibility);
       return;
+    case 'leadExportJob':
+      registerLeadExportJobCases(rule.visibility);
+      return;
+    case 'leadExportJobRead':
+      registerLeadExportJobReadCases();
+      return;
     case 'public':
       registerPublicCases(route);
       return;
@@ -296,6 +309,79 @@ function registerLeadExportCases(visibility: LeadVisibility): void {
       }
     });
   }
+}
+
+/** Starts a lead export job over the matrix range with the token; returns the response of the POST. */
+function startExportJob(token: string): Promise<CallResult> {
+  return call('POST', '/v1/leads/exports', { token, body: { from: access.range.from, to: access.range.to } });
+}
+
+/** Polls a job until it has finished and returns its last state. */
+async function finishedExportJob(exportId: string, token: string): Promise<z.infer<typeof exportJobSchema>> {
+  let job = exportJobSchema.parse((await call('GET', `/v1/leads/exports/${exportId}`, { token })).body);
+  await expect
+    .poll(
+      async () => {
+        job = exportJobSchema.parse((await call('GET', `/v1/leads/exports/${exportId}`, { token })).body);
+        return job.status;
+      },
+      { timeout: 30_000, interval: 200 },
+    )
+    .toMatch(/^(succeeded|failed)$/);
+  return job;
+}
+
+function registerLeadExportJobCases(visibility: LeadVisibility): void {
+  for (const principal of PRINCIPAL_NAMES) {
+    const visible = visibility[principal];
+    const expected = visible === 'forbidden' ? 403 : 202;
+    it(`answers ${expected} to ${principal}, with a file of the leads it may list`, async () => {
+      const token = await access.token(principal);
+
+      const response = await startExportJob(token);
+
+      expect(response.status).toBe(expected);
+      if (visible !== 'forbidden') {
+        const job = await finishedExportJob(exportJobSchema.parse(response.body).exportId, token);
+        expect(job.status).toBe('succeeded');
+        const text = await (await fetch(`${access.stack.baseUrl}${job.downloadUrl}`)).text();
+        const exported = LEAD_TARGETS.filter((target) => text.includes(access.leadIds[target]));
+        expect(exported).toEqual(visible);
+      }
+    });
+  }
+}
+
+function registerLeadExportJobReadCases(): void {
+  let exportId: string;
+  beforeAll(async () => {
+    const response = await startExportJob(await access.token('groupAdmin'));
+    exportId = exportJobSchema.parse(response.body).exportId;
+    await access.stack.stack.waitForInvocations();
+  });
+
+  for (const principal of PRINCIPAL_NAMES) {
+    const expected = principal === 'groupAdmin' ? 200 : 404;
+    it(`answers ${expected} to ${principal} on a job of the group admin`, async () => {
+      const response = await call('GET', `/v1/leads/exports/${exportId}`, { token: await access.token(principal) });
+
+      expect(response.status).toBe(expected);
+    });
+  }
+
+  it('answers 404 to the other tenant on a job of the group admin', async () => {
+    const response = await call('GET', `/v1/leads/exports/${exportId}`, { token: await access.rivalAdminToken() });
+
+    expect(response.status).toBe(404);
+  });
+
+  it('answers 404 on an unknown job', async () => {
+    const path = '/v1/leads/exports/00000000-0000-4000-8000-000000000000';
+
+    const response = await call('GET', path, { token: await access.token('groupAdmin') });
+
+    expect(response.status).toBe(404);
+  });
 }
 
 function registerLeadCases(route: RouteDefinition, rule: Extract<RouteAccess, { kind: 'lead' }>): void {

@@ -89,8 +89,7 @@ describe('exportLeads on DynamoDB Local', () => {
 
     const result = await exportLeads({ leads: repository, tenants }, admin, request);
 
-    expect(result.kind).toBe('inline');
-    expect(result.rowCount).toBe(LEAD_COUNT);
+    expect(result).toMatchObject({ kind: 'inline', rowCount: LEAD_COUNT });
     expect(pageSizes.length).toBeGreaterThan(1);
     expect(Math.max(...pageSizes)).toBeLessThanOrEqual(LEAD_EXPORT_PAGE_SIZE);
     expect(pageSizes.reduce((sum, size) => sum + size, 0)).toBe(LEAD_COUNT);
@@ -107,29 +106,32 @@ describe('exportLeads on DynamoDB Local', () => {
     expect(new Set(records.slice(1).map((record) => record.split(';')[0])).size).toBe(LEAD_COUNT);
   });
 
-  it('stores a large export and serves it through a signed link', async () => {
-    const exportStore = new ExportStoreFs({ root: join(dataDir, 'exports'), secret: LINK_SECRET });
-    const inline = await exportLeads({ leads, tenants }, admin, request);
+  it('stops reading once the file outgrows the inline limit', async () => {
+    const { repository, pageSizes } = countingPages(leads);
 
-    const stored = await exportLeads({ leads, tenants, exportStore, maxInlineBytes: 10_000 }, admin, request);
-    const url = new URL(stored.kind === 'link' ? stored.link.url : '', 'http://127.0.0.1');
-    const served = await serveLocalExport({ root: join(dataDir, 'exports'), secret: LINK_SECRET }, url);
-    const tampered = new URL(url);
-    tampered.searchParams.set('expires', String(Number(url.searchParams.get('expires')) + 60));
+    const result = await exportLeads({ leads: repository, tenants, maxInlineBytes: 10_000 }, admin, request);
 
-    expect(stored.kind).toBe('link');
-    expect(served.statusCode).toBe(200);
-    expect(served.headers['content-disposition']).toContain('leadpilot-leads-2026-02-01-2026-03-31.csv');
-    expect(served.body.toString('utf8')).toBe(inline.kind === 'inline' ? inline.body : undefined);
-    expect((await serveLocalExport({ root: join(dataDir, 'exports'), secret: LINK_SECRET }, tampered)).statusCode).toBe(
-      403,
-    );
+    expect(result).toEqual({
+      kind: 'deferred',
+      reason: 'size',
+      fileName: 'leadpilot-leads-2026-02-01-2026-03-31.csv',
+      rowsRead: pageSizes[0],
+    });
+    expect(pageSizes).toHaveLength(1);
   });
 
-  it('rejects a large export without an export store', async () => {
-    await expect(exportLeads({ leads, tenants, maxInlineBytes: 10_000 }, admin, request)).rejects.toThrow(
-      /too large to return inline/,
-    );
+  it('stops reading once the time budget is spent', async () => {
+    let milliseconds = 0;
+    const { repository, pageSizes } = countingPages(leads);
+    const now = () => {
+      milliseconds += 1_000;
+      return milliseconds;
+    };
+
+    const result = await exportLeads({ leads: repository, tenants, now, timeBudgetMs: 1_500 }, admin, request);
+
+    expect(result).toMatchObject({ kind: 'deferred', reason: 'time' });
+    expect(pageSizes).toHaveLength(1);
   });
 
   it('leaves out leads of other sites for a site manager', async () => {
@@ -137,7 +139,32 @@ describe('exportLeads on DynamoDB Local', () => {
 
     const result = await exportLeads({ leads, tenants }, manager, request);
 
-    expect(result.rowCount).toBe(0);
+    expect(result).toMatchObject({ kind: 'inline', rowCount: 0 });
+  });
+});
+
+describe('ExportStoreFs', () => {
+  it('serves a stored file through a signed link and rejects a tampered one', async () => {
+    const root = join(dataDir, 'exports');
+    const store = new ExportStoreFs({ root, secret: LINK_SECRET });
+    const file = { key: 'demo/job-1/leads.csv', fileName: 'leads.csv' };
+    await store.put({ ...file, body: Buffer.from('\uFEFFa;b\r\n', 'utf8'), contentType: 'text/csv' });
+
+    const url = new URL((await store.link(file, 60)).url, 'http://127.0.0.1');
+    const served = await serveLocalExport({ root, secret: LINK_SECRET }, url);
+    const tampered = new URL(url);
+    tampered.searchParams.set('expires', String(Number(url.searchParams.get('expires')) + 60));
+
+    expect(served.statusCode).toBe(200);
+    expect(served.headers['content-disposition']).toContain('leads.csv');
+    expect(served.body.toString('utf8')).toBe('\uFEFFa;b\r\n');
+    expect((await serveLocalExport({ root, secret: LINK_SECRET }, tampered)).statusCode).toBe(403);
+  });
+
+  it('rejects a key that leaves its folder', async () => {
+    const store = new ExportStoreFs({ root: join(dataDir, 'exports'), secret: LINK_SECRET });
+
+    await expect(store.link({ key: 'demo/../../etc/passwd', fileName: 'passwd' }, 60)).rejects.toThrow(RangeError);
   });
 });
 

@@ -36,6 +36,7 @@ function fakeHandlers(): Recorder {
         recorder.nightlyRuns.push({ input, recordsBefore: recorder.streamRecords.length });
         return { tenantId: input.tenantId, cells: 0 };
       },
+      leadExport: async () => ({ status: 'succeeded' }),
     },
   };
   return recorder;
