@@ -15,7 +15,7 @@ import { median } from './stats';
 
 const run = promisify(execFile);
 
-const FUNCTIONS = ['webhook', 'api', 'stream-to-lake', 'nightly'] as const;
+const FUNCTIONS = ['webhook', 'api', 'stream-to-lake', 'nightly', 'lead-export'] as const;
 
 /** Environment that lets every handler's configuration validate at load time; nothing is called. */
 const HANDLER_ENVIRONMENT = {
@@ -24,6 +24,7 @@ const HANDLER_ENVIRONMENT = {
   AGGREGATES_TABLE_NAME: 'bench-aggregates',
   SECRETS_BACKEND: 'secrets-manager',
   LAKE_URI: 's3://bench-lake/lake',
+  EXPORTS_URI: 's3://bench-exports/leads',
   QUERY_ENGINE: 'athena',
   ATHENA_WORKGROUP: 'bench',
   ATHENA_DATABASE: 'bench',

@@ -41,15 +41,7 @@ const LAST_DAY = '2026-11-30';
 const P95_TARGET_MS = 100;
 
 export async function benchKpiApi(env: BenchEnvironment, sizes: KpiApiSizes, random: Random): Promise<Figure[]> {
-  const leads = simulateGroupLeads(random, sizes.leadsPerYear, FIRST_DAY, LAST_DAY);
-  const cells = cellsOf(leads);
-  const aggregates = new DynamoDbAggregateStore({ client: env.documentClient, tableName: env.aggregatesTable });
-  const publish = await timed(() =>
-    aggregates.replaceDays(KPI_BENCH_TENANT, FIRST_DAY, LAST_DAY, cells, {
-      runId: 'bench',
-      finishedAt: new Date().toISOString(),
-    }),
-  );
+  const publish = await publishGroup(env, sizes.leadsPerYear, random);
   await new DynamoTenantRepository({ client: env.documentClient, tableName: env.leadsTable }).put(groupTenantConfig());
 
   const handler = await loadApiHandler(env);
@@ -105,15 +97,37 @@ export async function benchKpiApi(env: BenchEnvironment, sizes: KpiApiSizes, ran
           },
         ]
       : []),
-    { key: 'kpiApiLeads', label: 'Simulated leads over 13 months', value: leads.length, unit: 'leads' },
-    { key: 'kpiApiStoredCells', label: 'Daily cells stored (both bases)', value: cells.length, unit: 'cells' },
+    { key: 'kpiApiLeads', label: 'Simulated leads over 13 months', value: publish.leads, unit: 'leads' },
+    { key: 'kpiApiStoredCells', label: 'Daily cells stored (both bases)', value: publish.cells, unit: 'cells' },
     {
       key: 'kpiApiPublishSeconds',
-      label: 'replaceDays of the 13 months, rollups included',
+      label: 'replaceDays of the 13 months, grain blocks included',
       value: round(publish.ms / 1000, 3),
       unit: 's',
     },
   ];
+}
+
+/**
+ * Simulates the group's 13 months and publishes their cells through the aggregate store. Only counts leave this
+ * function: the requests are timed after the leads and cells can be collected, as the API's process never holds
+ * them, and a heap of a million objects made the garbage collector pause requests.
+ */
+async function publishGroup(
+  env: BenchEnvironment,
+  leadsPerYear: number,
+  random: Random,
+): Promise<{ leads: number; cells: number; ms: number }> {
+  const leads = simulateGroupLeads(random, leadsPerYear, FIRST_DAY, LAST_DAY);
+  const cells = cellsOf(leads);
+  const aggregates = new DynamoDbAggregateStore({ client: env.documentClient, tableName: env.aggregatesTable });
+  const { ms } = await timed(() =>
+    aggregates.replaceDays(KPI_BENCH_TENANT, FIRST_DAY, LAST_DAY, cells, {
+      runId: 'bench',
+      finishedAt: new Date().toISOString(),
+    }),
+  );
+  return { leads: leads.length, cells: cells.length, ms };
 }
 
 /**

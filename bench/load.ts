@@ -8,7 +8,7 @@
  * delivery is throttled and the figures measure the handlers, DynamoDB Local and the gateway, not the limits.
  *
  * `npx tsx bench/load.ts --leads 2000` runs it alone and prints the figures without writing results;
- * `--json FILE` also writes them to FILE, which is how `npm run bench` runs it (see `benchLoadInChildProcess`).
+ * `--json FILE` also writes them to FILE, which is how `npm run bench` runs it (see `benchInChildProcess` in bench/suite.ts).
  */
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { loadavg, tmpdir } from 'node:os';

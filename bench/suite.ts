@@ -12,7 +12,6 @@ import { benchDashboardSize } from './dashboard-size';
 import { expectedCells, generateDataset } from './dataset';
 import { openEnvironment } from './environment';
 import { benchLakeVsExport } from './export-vs-lake';
-import { benchKpiApi } from './kpi-api';
 import { buildCompactedLake } from './lake';
 import { benchLeadExport } from './lead-export';
 import { FULL_LOAD } from './load';
@@ -39,6 +38,8 @@ interface RunSizes {
   /** Leads a year of the simulated 30-site group of the KPI API and year-long nightly figures. */
   groupLeadsPerYear: number;
   kpiApi: { requests: number; warmUpRequests: number };
+  /** Rows of the lead export job; the data set's leads are topped up with copies to reach it. */
+  leadExportRows: number;
   /** Deliveries of the load test; `npx tsx bench/load.ts --leads N` runs it alone at another size. */
   loadDeliveries: number;
 }
@@ -51,6 +52,7 @@ const FULL_RUN: RunSizes = {
   queryRuns: 3,
   groupLeadsPerYear: 250_000,
   kpiApi: { requests: 400, warmUpRequests: 20 },
+  leadExportRows: 100_000,
   loadDeliveries: FULL_LOAD.deliveries,
 };
 
@@ -62,6 +64,7 @@ const QUICK_RUN: RunSizes = {
   queryRuns: 1,
   groupLeadsPerYear: 10_000,
   kpiApi: { requests: 40, warmUpRequests: 5 },
+  leadExportRows: 5_000,
   loadDeliveries: 2_000,
 };
 
@@ -169,24 +172,10 @@ export async function runBenchmarks(options: { quick: boolean; skip?: ReadonlySe
       ),
     });
     if (!skip.has('lead-export')) {
-      progress(`lead export: ${dataset.finalLeads.length} leads through exportLeads`);
+      progress(`lead export: a job over ${sizes.leadExportRows} leads, started and run in process`);
       sections.push({
-        title: `10. Lead export (GET /v1/leads/export.csv domain call), ${dataset.finalLeads.length.toLocaleString('en-US')} leads on DynamoDB Local`,
-        figures: await benchLeadExport(env, dataset.finalLeads, range),
-      });
-    }
-
-    if (!skip.has('kpi-api')) {
-      progress(
-        `KPI API: 13 months of a group of ${sizes.groupLeadsPerYear} leads a year, ${sizes.kpiApi.requests} requests`,
-      );
-      sections.push({
-        title: '8. GET /v1/kpis handler in process, 30 sites, 13 months of aggregates on DynamoDB Local',
-        figures: await benchKpiApi(
-          env,
-          { leadsPerYear: sizes.groupLeadsPerYear, ...sizes.kpiApi },
-          seededRandom(SEED + 2),
-        ),
+        title: `10. Lead export job (POST /v1/leads/exports and its worker), ${sizes.leadExportRows.toLocaleString('en-US')} leads on DynamoDB Local`,
+        figures: await benchLeadExport(env, dataset.finalLeads, range, sizes.leadExportRows),
       });
     }
 
@@ -204,12 +193,27 @@ export async function runBenchmarks(options: { quick: boolean; skip?: ReadonlySe
     await env.close();
   }
 
-  // After the environment is closed, so that only one DynamoDB Local runs at a time.
+  // After the environment is closed, so that only one DynamoDB Local runs at a time. The handler's figure runs
+  // in a fresh process, whose heap holds what an API Lambda's would, not the data sets of the other sections.
+  if (!skip.has('kpi-api')) {
+    progress(
+      `KPI API: 13 months of a group of ${sizes.groupLeadsPerYear} leads a year, ${sizes.kpiApi.requests} requests`,
+    );
+    sections.push({
+      title: '8. GET /v1/kpis handler in process, 30 sites, 13 months of aggregates on DynamoDB Local',
+      figures: await benchInChildProcess(join('bench', 'kpi-api-main.ts'), [
+        ...['--leads', String(sizes.groupLeadsPerYear)],
+        ...['--requests', String(sizes.kpiApi.requests)],
+        ...['--warm-up', String(sizes.kpiApi.warmUpRequests)],
+        ...['--seed', String(SEED + 2)],
+      ]),
+    });
+  }
   if (!skip.has('load')) {
     progress(`load test: ${sizes.loadDeliveries} deliveries through the local stack`);
     sections.push({
       title: '7. Load test through the local gateway (rate limits set far above the load)',
-      figures: await benchLoadInChildProcess(sizes.loadDeliveries),
+      figures: await benchInChildProcess(join('bench', 'load.ts'), ['--leads', String(sizes.loadDeliveries)]),
     });
   }
 
@@ -257,18 +261,17 @@ const figuresSchema = z.array(
  * earlier sections of this process already loaded the API handler against another DynamoDB Local; a local
  * stack started here would reuse that module and reach a stopped endpoint.
  */
-async function benchLoadInChildProcess(deliveries: number): Promise<Figure[]> {
-  const dir = await mkdtemp(join(tmpdir(), 'leadpilot-load-'));
+/** Runs a bench script in its own process with `--json FILE` and reads the figures it wrote there. */
+async function benchInChildProcess(script: string, args: readonly string[]): Promise<Figure[]> {
+  const dir = await mkdtemp(join(tmpdir(), 'leadpilot-bench-child-'));
   const figuresFile = join(dir, 'figures.json');
   try {
     await new Promise<void>((resolve, reject) => {
-      const child = spawn(
-        process.execPath,
-        ['--import', 'tsx', join('bench', 'load.ts'), '--leads', String(deliveries), '--json', figuresFile],
-        { stdio: ['ignore', 'ignore', 'inherit'] },
-      );
+      const child = spawn(process.execPath, ['--import', 'tsx', script, ...args, '--json', figuresFile], {
+        stdio: ['ignore', 'ignore', 'inherit'],
+      });
       child.on('error', reject);
-      child.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`bench/load.ts exited with ${code}`))));
+      child.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`${script} exited with ${code}`))));
     });
     return figuresSchema.parse(JSON.parse(await readFile(figuresFile, 'utf8')));
   } finally {
