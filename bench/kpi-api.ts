@@ -110,8 +110,8 @@ export async function benchKpiApi(env: BenchEnvironment, sizes: KpiApiSizes, ran
 
 /**
  * Simulates the group's 13 months and publishes their cells through the aggregate store. Only counts leave this
- * function: the requests are timed after the leads and cells can be collected, as the API's process never holds
- * them, and a heap of a million objects made the garbage collector pause requests.
+ * function, so the requests are timed after the leads and cells can be collected. An API Lambda never has them
+ * in its heap, and a heap of a million objects made the garbage collector pause requests.
  */
 async function publishGroup(
   env: BenchEnvironment,

@@ -35,8 +35,8 @@ const PROGRESS_POLL_MS = 50;
 const noTenants: TenantRepository = { get: async () => undefined, put: async () => {} };
 
 /**
- * The leads, topped up to `rows` with copies of the first ones under new lead ids (same dates, so the copies
- * stay in range), because the data set keeps slightly fewer leads than it generates once removals are applied.
+ * Tops the leads up to `rows` with copies of the first ones under new lead ids (same dates, so the copies stay
+ * in range). The data set keeps slightly fewer leads than it generates once removals are applied.
  */
 function toppedUp(leads: readonly Lead[], rows: number): Lead[] {
   const copies = Array.from({ length: Math.max(0, rows - leads.length) }, (_, index) => {
@@ -84,7 +84,8 @@ export async function benchLeadExport(
   range: { from: string; to: string },
   rows: number,
 ): Promise<Figure[]> {
-  await writeLeads(env, toppedUp(leads, rows));
+  const inRange = leads.filter((lead) => lead.localDate >= range.from && lead.localDate <= range.to);
+  await writeLeads(env, toppedUp(inRange, rows));
   const repository = new DynamoLeadRepository({ client: env.documentClient, tableName: TABLE_NAME });
   const jobs = new DynamoLeadExportJobStore({ client: env.documentClient, tableName: TABLE_NAME });
   const exportStore = new ExportStoreFs({

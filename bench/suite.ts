@@ -194,7 +194,7 @@ export async function runBenchmarks(options: { quick: boolean; skip?: ReadonlySe
   }
 
   // After the environment is closed, so that only one DynamoDB Local runs at a time. The handler's figure runs
-  // in a fresh process, whose heap holds what an API Lambda's would, not the data sets of the other sections.
+  // in a fresh process, whose heap contains what an API Lambda's would and not the other sections' data sets.
   if (!skip.has('kpi-api')) {
     progress(
       `KPI API: 13 months of a group of ${sizes.groupLeadsPerYear} leads a year, ${sizes.kpiApi.requests} requests`,

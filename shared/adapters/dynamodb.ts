@@ -23,8 +23,8 @@ export function createDocumentClient(options: { endpoint?: string; region: strin
 
 /**
  * Decodes the base64 text of a binary attribute. The SDK's own decoder first checks the text with a regular
- * expression, which took about a tenth of `GET /v1/kpis` on the blocks of aggregates it reads (hundreds of
- * kilobytes); the text comes from DynamoDB over TLS, and Node's decoder reads it without that check.
+ * expression, which took about a tenth of `GET /v1/kpis` on the aggregate blocks it reads (hundreds of
+ * kilobytes). The text comes from DynamoDB over TLS, so Node's decoder reads it without that check.
  */
 function decodeBase64(input: string): Uint8Array {
   const bytes = Buffer.from(input, 'base64');

@@ -62,8 +62,8 @@ export class DuckDbQueryEngine implements QueryEngine {
           name: statement.columnName(index),
           typeId: statement.columnTypeId(index),
         }));
-        // A statement whose result depends on a parameter's type is not typed before binding (id INVALID);
-        // it runs as it is, and its integers arrive as BigInt.
+        // A statement whose result depends on a parameter's type has no column types before binding (id
+        // INVALID), so it runs unchanged and its integers arrive as BigInt.
         const wide = outputs.some(({ typeId }) => typeId === duckdb.DuckDBTypeId.INVALID)
           ? new Set<string>()
           : new Set(outputs.filter(({ typeId }) => isWideInteger(typeId, duckdb)).map(({ name }) => name));
@@ -183,7 +183,7 @@ async function readColumns(
   return { rowCount, columns: Object.fromEntries(names.map((name, index) => [name, columns[index] ?? []])) };
 }
 
-/** An integer read through a DOUBLE, which holds it exactly only up to 2^53. */
+/** Checks an integer read through a DOUBLE, which is exact only up to 2^53. */
 function checkedInteger(value: number, column: string): number {
   if (!Number.isSafeInteger(value)) {
     throw new RangeError(`Integer in column ${column} is outside the safe range of a JS number: ${value}`);

@@ -38,7 +38,7 @@ export const DAY_GRAINS: readonly (readonly GrainDimension[])[] = GRAINS.filter(
 
 /**
  * Dimensions with a daily series per value. A salesperson's series would be one small item per person and
- * month; the daily reports filtered on a salesperson or a team read the days at the site and salesperson grain.
+ * month, so the daily reports filtered on a salesperson or a team read the days at the site and salesperson grain.
  */
 export const SERIES_DIMENSIONS: readonly GrainDimension[] = ['source', 'campaignId', 'channel', 'category'];
 
@@ -131,7 +131,7 @@ export function blocksOfMonth(month: string, unsorted: CellTable, days: Readonly
   return blocks;
 }
 
-/** Whether a block answers a request. */
+/** Returns whether a block matches a request's level, basis, grain, value and period range. */
 export function blockMatches(block: StoredBlock, request: BlockRequest): boolean {
   return (
     block.level === request.level &&

@@ -92,17 +92,7 @@ export function tableOfCells(basis: KpiBasis, cells: readonly DailyCell[]): Cell
   };
   const business = histogram('ttfcBusinessHistogram');
   const raw = histogram('ttfcRawHistogram');
-  return {
-    basis,
-    rows,
-    dictionaries,
-    keys,
-    measures,
-    businessStarts: business.starts,
-    businessPairs: business.pairs,
-    rawStarts: raw.starts,
-    rawPairs: raw.pairs,
-  };
+  return assembleTable(basis, rows, dictionaries, keys, measures, business, raw);
 }
 
 /** Returns the rows of a table as cells. */
@@ -301,17 +291,7 @@ export function concatTables(basis: KpiBasis, tables: readonly CellTable[]): Cel
     (table) => table.rawStarts,
     (table) => table.rawPairs,
   );
-  return {
-    basis,
-    rows,
-    dictionaries,
-    keys,
-    measures,
-    businessStarts: business.starts,
-    businessPairs: business.pairs,
-    rawStarts: raw.starts,
-    rawPairs: raw.pairs,
-  };
+  return assembleTable(basis, rows, dictionaries, keys, measures, business, raw);
 }
 
 /** A table with the given rows, in that order, and the same dictionaries. */
@@ -359,17 +339,7 @@ export function selectTableRows(table: CellTable, rows: readonly number[]): Cell
   };
   const business = gather(table.businessStarts, table.businessPairs);
   const raw = gather(table.rawStarts, table.rawPairs);
-  return {
-    basis: table.basis,
-    rows: count,
-    dictionaries: { ...table.dictionaries },
-    keys,
-    measures,
-    businessStarts: business.starts,
-    businessPairs: business.pairs,
-    rawStarts: raw.starts,
-    rawPairs: raw.pairs,
-  };
+  return assembleTable(table.basis, count, { ...table.dictionaries }, keys, measures, business, raw);
 }
 
 function isAscendingRun(rows: readonly number[]): boolean {
@@ -404,17 +374,7 @@ function sliceTableRows(table: CellTable, start: number, end: number): CellTable
   };
   const business = slice(table.businessStarts, table.businessPairs);
   const raw = slice(table.rawStarts, table.rawPairs);
-  return {
-    basis: table.basis,
-    rows: end - start,
-    dictionaries: { ...table.dictionaries },
-    keys,
-    measures,
-    businessStarts: business.starts,
-    businessPairs: business.pairs,
-    rawStarts: raw.starts,
-    rawPairs: raw.pairs,
-  };
+  return assembleTable(table.basis, end - start, { ...table.dictionaries }, keys, measures, business, raw);
 }
 
 /**
@@ -464,17 +424,7 @@ function sumGroups(
   }
   const business = mergeGroupHistograms(table.businessStarts, table.businessPairs, groupOfRow, groups);
   const raw = mergeGroupHistograms(table.rawStarts, table.rawPairs, groupOfRow, groups);
-  return {
-    basis: table.basis,
-    rows: groups,
-    dictionaries,
-    keys,
-    measures,
-    businessStarts: business.starts,
-    businessPairs: business.pairs,
-    rawStarts: raw.starts,
-    rawPairs: raw.pairs,
-  };
+  return assembleTable(table.basis, groups, dictionaries, keys, measures, business, raw);
 }
 
 /** Leads of one pair that a packed sort key holds: minutes × 2^21 + leads stays exact below 2^53. */
@@ -541,4 +491,32 @@ function mergeGroupHistograms(
     outStarts[group + 1] = written;
   }
   return { starts: outStarts, pairs: outPairs.slice(0, written * 2) };
+}
+
+/** Starts and pairs of one histogram column of a table. */
+interface HistogramColumns {
+  starts: Int32Array;
+  pairs: Int32Array;
+}
+
+function assembleTable(
+  basis: KpiBasis,
+  rows: number,
+  dictionaries: Record<KeyDimension, string[]>,
+  keys: Record<KeyDimension, IntColumn>,
+  measures: Record<CellMeasure, NumberColumn>,
+  business: HistogramColumns,
+  raw: HistogramColumns,
+): CellTable {
+  return {
+    basis,
+    rows,
+    dictionaries,
+    keys,
+    measures,
+    businessStarts: business.starts,
+    businessPairs: business.pairs,
+    rawStarts: raw.starts,
+    rawPairs: raw.pairs,
+  };
 }

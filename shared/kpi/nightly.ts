@@ -262,7 +262,7 @@ class NightlyResultReader {
     return Object.entries(checks).map(([name, check]) => ({ name, check, values: this.column(name) }));
   }
 
-  /** Throws `QueryFailedError` unless every checked column of the row holds what its check expects. */
+  /** Throws `QueryFailedError` unless every checked column of the row passes its check. */
   checkRow(rowType: string, checks: RowChecks, row: number): void {
     for (const { name, check, values } of checks) {
       if (!passesCheck(values[row], check)) {

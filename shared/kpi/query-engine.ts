@@ -24,7 +24,7 @@ export interface QueryEngine {
   queryColumns(sql: string, params: string[]): Promise<QueryColumns>;
 }
 
-/** The result of `rows` by column, for engines that read results row by row. A row without a column holds null. */
+/** Converts rows into a result by column, for engines that read results row by row. A missing value becomes null. */
 export function columnsOfRows(rows: readonly QueryRow[]): QueryColumns {
   const names = new Set(rows.flatMap((row) => Object.keys(row)));
   const columns: Record<string, (string | number | boolean | null)[]> = {};
@@ -34,7 +34,7 @@ export function columnsOfRows(rows: readonly QueryRow[]): QueryColumns {
   return { rowCount: rows.length, columns };
 }
 
-/** The rows of a result by column. */
+/** Converts a result by column into rows. */
 export function rowsOfColumns(result: QueryColumns): QueryRow[] {
   const names = Object.keys(result.columns);
   return Array.from({ length: result.rowCount }, (_, row) => {
