@@ -22,6 +22,7 @@ import {
   leadListQuerySchema,
   leadPathSchema,
   MAX_JSON_BODY_BYTES,
+  MAX_LEAD_EXPORT_MONTHS,
   webhookPathSchema,
 } from '#shared/http/schemas';
 import { MAX_BODY_BYTES } from '#shared/ingest/limits';
@@ -430,6 +431,7 @@ const LEAD_EXPORT_DESCRIPTION = [
   '`dd/mm/yyyy hh:mm:ss` in `fr`), site name, source, channel, campaign, category, status, assigned',
   'salesperson, time to first contact in business and calendar minutes, then the personal fields (first and',
   'last name, full name, email, phones, postal code, city).',
+  `A range covers at most ${MAX_LEAD_EXPORT_MONTHS} months: \`to\` is before \`from\` plus ${MAX_LEAD_EXPORT_MONTHS} months.`,
   '',
   `When the file is small enough for a response (about ${Math.floor(MAX_INLINE_EXPORT_BYTES / 1024 / 1024)} MB) and its leads`,
   `are read within ${INLINE_EXPORT_TIME_BUDGET_MS / 1000} seconds, it is the 200 body. Otherwise the request stops reading and`,
@@ -444,6 +446,7 @@ const LEAD_EXPORT_JOB_DESCRIPTION = [
   'Starts an export of the leads that `GET /v1/leads` would list for the same filters, as the CSV file of',
   "`GET /v1/leads/export.csv`, in a background job without that route's size and time limits. The response",
   "is 202 with the job, `queued`; its `Location` is the job's status URL.",
+  `A range covers at most ${MAX_LEAD_EXPORT_MONTHS} months, as for \`GET /v1/leads/export.csv\`.`,
   '',
   'Poll `GET /v1/leads/exports/{exportId}` about once a second: `rowCount` and `byteCount` grow page by page',
   'while the job is `running`. Once `succeeded`, the job has a `downloadUrl` that needs no token and expires',

@@ -3,6 +3,7 @@ import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import * as z from 'zod';
 import { ValidationError } from '#shared/errors';
 import { EXPORT_LOCALES } from '#shared/export/table';
+import { addMonths, isCalendarDate } from '#shared/kpi/dates';
 import { identifierSchema } from '#shared/tenant/model';
 import { rawBody } from './event';
 
@@ -11,10 +12,27 @@ export { leadEventsBodySchema } from '#shared/lifecycle/events';
 
 export const webhookPathSchema = z.object({ tenantId: identifierSchema, integrationId: identifierSchema });
 
+// `Date.parse` rolls 2026-02-30 over to 2 March, so the check compares the parsed date with the text.
 const isoDate = z
   .string()
-  .regex(/^\d{4}-\d{2}-\d{2}$/, 'must be a date YYYY-MM-DD')
-  .refine((value) => !Number.isNaN(Date.parse(`${value}T00:00:00Z`)), 'must be a real calendar date');
+  .regex(/^\d{4}-\d{2}-\d{2}$/, { message: 'must be a date YYYY-MM-DD', abort: true })
+  .refine(isCalendarDate, 'must be a calendar date');
+
+/** Months that one lead export may cover, as for `GET /v1/kpis`: a year and its comparison month. */
+export const MAX_LEAD_EXPORT_MONTHS = 13;
+
+/** Adds an issue unless `from` is on or before `to`, and when `maxMonths` is given, `to` within that many months. */
+function checkRange(range: { from: string; to: string }, context: z.RefinementCtx, maxMonths?: number): void {
+  // Zod 4 runs this refinement even when a date failed its own check.
+  if (!isCalendarDate(range.from) || !isCalendarDate(range.to)) {
+    return;
+  }
+  if (range.from > range.to) {
+    context.addIssue({ code: 'custom', path: ['to'], message: 'must not be before from' });
+  } else if (maxMonths !== undefined && range.to >= addMonths(range.from, maxMonths)) {
+    context.addIssue({ code: 'custom', path: ['to'], message: `must be within ${maxMonths} months of from` });
+  }
+}
 
 export const leadPathSchema = z.object({ leadId: z.string().regex(/^ld_[a-z2-7]{26}$/, 'must be a lead id (ld_...)') });
 
@@ -33,7 +51,7 @@ export const leadListQuerySchema = z
     limit: z.coerce.number().int().min(1).max(200).default(50),
     cursor: z.string().min(1).max(2048).optional(),
   })
-  .refine((query) => query.from <= query.to, { message: 'from must not be after to', path: ['from'] });
+  .superRefine((query, context) => checkRange(query, context));
 
 /** Query of `GET /v1/leads/export.csv`: the filters of the lead list, without paging, and the export language. */
 export const leadExportQuerySchema = z
@@ -44,7 +62,7 @@ export const leadExportQuerySchema = z
     source: z.string().min(1).optional(),
     locale: z.enum(EXPORT_LOCALES).default('fr'),
   })
-  .refine((query) => query.from <= query.to, { message: 'from must not be after to', path: ['from'] });
+  .superRefine((query, context) => checkRange(query, context, MAX_LEAD_EXPORT_MONTHS));
 
 /** Body of `POST /v1/leads/exports`: the filters and language of `GET /v1/leads/export.csv`. */
 export const leadExportBodySchema = z
@@ -55,7 +73,7 @@ export const leadExportBodySchema = z
     source: z.string().min(1).optional(),
     locale: z.enum(EXPORT_LOCALES).default('fr'),
   })
-  .refine((body) => body.from <= body.to, { message: 'from must not be after to', path: ['from'] });
+  .superRefine((body, context) => checkRange(body, context, MAX_LEAD_EXPORT_MONTHS));
 
 /** Path of `GET /v1/leads/exports/{exportId}`; export ids are UUIDs. */
 export const leadExportPathSchema = z.object({ exportId: z.uuid('must be an export id (a UUID)') });

@@ -18,7 +18,7 @@ import { leadItem } from '#test/unit/lake/stream-records';
 /** More than one repository page (1,000 leads), small enough for a test. */
 const LEAD_COUNT = 2_300;
 const RANGE = { from: '2026-02-01', to: '2026-03-31' };
-const errorBodySchema = z.object({ error: z.object({ code: z.string() }) });
+const errorBodySchema = z.object({ error: z.object({ code: z.string(), message: z.string() }) });
 
 let stack: TestStack;
 let adminToken: string;
@@ -159,10 +159,20 @@ describe('lead export job on the local stack', { timeout: 120_000 }, () => {
   it('rejects an invalid body and an invalid export id', async () => {
     const reversed = await request('POST', '/v1/leads/exports', adminToken, { from: '2026-03-02', to: '2026-03-01' });
     const unknownField = await request('POST', '/v1/leads/exports', adminToken, { ...RANGE, tenantId: 'rival' });
+    const missingDay = await request('POST', '/v1/leads/exports', adminToken, { from: '2026-02-30', to: '2026-03-01' });
+    const tooLong = await request('POST', '/v1/leads/exports', adminToken, { from: '2025-01-01', to: '2026-11-30' });
     const badId = await request('GET', '/v1/leads/exports/not-a-uuid', adminToken);
 
     expect(reversed.status).toBe(400);
     expect(unknownField.status).toBe(400);
+    expect(missingDay.status).toBe(400);
+    expect(errorBodySchema.parse(missingDay.body).error.message).toBe(
+      'Invalid request body: body.from: must be a calendar date',
+    );
+    expect(tooLong.status).toBe(400);
+    expect(errorBodySchema.parse(tooLong.body).error.message).toBe(
+      'Invalid request body: body.to: must be within 13 months of from',
+    );
     expect(badId.status).toBe(400);
   });
 

@@ -252,6 +252,26 @@ describe('export routes of the api handler', () => {
     expect(response.statusCode).toBe(400);
   });
 
+  it.each([
+    [
+      'a day that does not exist',
+      { from: '2026-02-30', to: '2026-03-01' },
+      'Invalid request query: query.from: must be a calendar date',
+    ],
+    [
+      'a range over 13 months',
+      { from: '2025-01-01', to: '2026-11-30' },
+      'Invalid request query: query.to: must be within 13 months of from',
+    ],
+  ] as [string, Record<string, string>, string][])('rejects an export of %s', async (_case, range, message) => {
+    const { handler } = await import('#functions/api');
+
+    const response = await handler(apiEvent('GET /v1/leads/export.csv', range), context);
+
+    expect(response.statusCode).toBe(400);
+    expect(JSON.parse(response.body ?? '')).toEqual({ error: { code: 'VALIDATION_FAILED', message } });
+  });
+
   it('returns the KPI CSV in English', async () => {
     const { handler } = await import('#functions/api');
     const query = { from: '2026-03-01', to: '2026-03-31', groupBy: 'site', locale: 'en' };
