@@ -454,7 +454,29 @@ function cellsFromResult(result: QueryColumns, from: string, to: string): DailyC
     cell.ttfcBusinessHistogram = mergedHistogram(cell.ttfcBusinessHistogram);
     cell.ttfcRawHistogram = mergedHistogram(cell.ttfcRawHistogram);
   }
-  return [...cells.values()];
+  // DuckDB returns rows in an order that varies with its threads; cells in key order make a rerun over the
+  // same lake store the same blocks.
+  return [...cells.values()].sort(compareCellKeys);
+}
+
+const CELL_KEY_FIELDS = [
+  'basis',
+  'date',
+  'siteId',
+  'source',
+  'channel',
+  'campaignId',
+  'category',
+  'salespersonId',
+] as const;
+
+function compareCellKeys(left: DailyCell, right: DailyCell): number {
+  for (const field of CELL_KEY_FIELDS) {
+    if (left[field] !== right[field]) {
+      return left[field] < right[field] ? -1 : 1;
+    }
+  }
+  return 0;
 }
 
 /** Sorts a histogram's pairs by minutes and adds up the leads of equal minutes. */

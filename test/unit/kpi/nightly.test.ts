@@ -178,6 +178,14 @@ describe('runNightly', () => {
     expect(await aggregates.readDays('demo', '2026-10-25', '2026-10-25')).toEqual([
       {
         ...previousCell,
+        basis: 'activity',
+        leads: 0,
+        sales: 1,
+        ttfcBusinessHistogram: [[5, 1]],
+        ttfcRawHistogram: [[2_310, 1]],
+      },
+      {
+        ...previousCell,
         leads: 2,
         handled: 2,
         ttfcBusinessCount: 2,
@@ -187,14 +195,6 @@ describe('runNightly', () => {
           [30, 1],
         ],
         ttfcRawHistogram: [[2_310, 2]],
-      },
-      {
-        ...previousCell,
-        basis: 'activity',
-        leads: 0,
-        sales: 1,
-        ttfcBusinessHistogram: [[5, 1]],
-        ttfcRawHistogram: [[2_310, 1]],
       },
     ]);
   });
