@@ -189,14 +189,6 @@ export function partitionTable(table: CellTable, dimension: KeyDimension): Map<s
   return parts;
 }
 
-/**
- * The daily series of every value of `dimension`: the table rolled up to the date, the site and that
- * dimension, split by its value, for reports by day filtered on it.
- */
-export function seriesByValue(table: CellTable, dimension: GrainDimension): Map<string, CellTable> {
-  return partitionTable(rollUpTable(table, { keep: [dimension], keepDate: true }), dimension);
-}
-
 /** The table with its rows in ascending date, rows of equal date in their order. */
 export function sortedByDate(table: CellTable): CellTable {
   const dates = table.dictionaries.date;
@@ -303,21 +295,11 @@ export function selectTableRows(table: CellTable, rows: readonly number[]): Cell
   }
   const keys = {} as Record<KeyDimension, Int32Array>;
   for (const dimension of KEY_DIMENSIONS) {
-    const source = table.keys[dimension];
-    const column = new Int32Array(count);
-    for (let index = 0; index < count; index += 1) {
-      column[index] = source[rows[index] as number] as number;
-    }
-    keys[dimension] = column;
+    keys[dimension] = gatherRows(table.keys[dimension], rows, new Int32Array(count));
   }
   const measures = {} as Record<CellMeasure, Float64Array>;
   for (const measure of CELL_MEASURES) {
-    const source = table.measures[measure];
-    const column = new Float64Array(count);
-    for (let index = 0; index < count; index += 1) {
-      column[index] = source[rows[index] as number] as number;
-    }
-    measures[measure] = column;
+    measures[measure] = gatherRows(table.measures[measure], rows, new Float64Array(count));
   }
   const gather = (starts: Int32Array, pairs: Int32Array) => {
     const outStarts = new Int32Array(count + 1);
@@ -340,6 +322,14 @@ export function selectTableRows(table: CellTable, rows: readonly number[]): Cell
   const business = gather(table.businessStarts, table.businessPairs);
   const raw = gather(table.rawStarts, table.rawPairs);
   return assembleTable(table.basis, count, { ...table.dictionaries }, keys, measures, business, raw);
+}
+
+/** Copies the values of `rows`, in that order, from `source` into `target`, and returns `target`. */
+function gatherRows<T extends Int32Array | Float64Array>(source: NumberColumn, rows: readonly number[], target: T): T {
+  for (let index = 0; index < rows.length; index += 1) {
+    target[index] = source[rows[index] as number] as number;
+  }
+  return target;
 }
 
 function isAscendingRun(rows: readonly number[]): boolean {

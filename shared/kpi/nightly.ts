@@ -13,6 +13,7 @@ import {
   type KpiBasis,
   type MinuteHistogram,
 } from './aggregates';
+import { KEY_DIMENSIONS } from './cell-table';
 import { addDays, dateInTimeZone, daysInRange, isCalendarDate } from './dates';
 import { QueryFailedError } from './errors';
 import type { QueryColumns, QueryEngine } from './query-engine';
@@ -459,16 +460,7 @@ function cellsFromResult(result: QueryColumns, from: string, to: string): DailyC
   return [...cells.values()].sort(compareCellKeys);
 }
 
-const CELL_KEY_FIELDS = [
-  'basis',
-  'date',
-  'siteId',
-  'source',
-  'channel',
-  'campaignId',
-  'category',
-  'salespersonId',
-] as const;
+const CELL_KEY_FIELDS = ['basis', ...KEY_DIMENSIONS] as const;
 
 function compareCellKeys(left: DailyCell, right: DailyCell): number {
   for (const field of CELL_KEY_FIELDS) {

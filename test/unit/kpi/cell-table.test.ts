@@ -3,14 +3,7 @@ import { describe, expect, it } from 'vitest';
 import type { DailyCell } from '#shared/kpi/aggregates';
 import { blocksOfMonth, DAY_GRAINS, FULL_GRAIN, GRAINS, grainFor, grainId } from '#shared/kpi/blocks';
 import { decodeTable, encodeTable } from '#shared/kpi/cell-codec';
-import {
-  cellsOfTable,
-  concatTables,
-  partitionTable,
-  rollUpTable,
-  seriesByValue,
-  tableOfCells,
-} from '#shared/kpi/cell-table';
+import { cellsOfTable, concatTables, partitionTable, rollUpTable, tableOfCells } from '#shared/kpi/cell-table';
 import { addCellInto } from '#shared/kpi/rollup';
 import { aDailyCell } from '#test/unit/kpi/cells';
 
@@ -155,15 +148,16 @@ describe('partitionTable', () => {
   });
 });
 
-describe('seriesByValue', () => {
-  it('gives each value its daily series by site', () => {
+describe('partitionTable of a daily rollup', () => {
+  it('gives each value its daily series', () => {
     const cells = [
       aDailyCell({ date: '2026-10-01', source: 'google-ads', category: 'VN', leads: 1 }),
       aDailyCell({ date: '2026-10-01', source: 'google-ads', category: 'VO', leads: 2 }),
       aDailyCell({ date: '2026-10-02', source: 'meta-ads', leads: 4 }),
     ];
 
-    const series = seriesByValue(tableOfCells('cohort', cells), 'source');
+    const daily = rollUpTable(tableOfCells('cohort', cells), { keep: ['source'], keepDate: true });
+    const series = partitionTable(daily, 'source');
 
     expect(new Map([...series].map(([value, table]) => [value, cellsOfTable(table)]))).toEqual(
       new Map([

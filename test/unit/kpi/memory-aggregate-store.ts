@@ -42,7 +42,14 @@ export class MemoryAggregateStore implements AggregateStore {
       .sort(([left], [right]) => (left < right ? -1 : 1))
       .flatMap(([month, cells]) => blocksOfMonth(month, tableOfCells(request.basis, cells), days))
       .filter((block) => blockMatches(block, request))
-      .sort((left, right) => (left.period < right.period ? -1 : left.period > right.period ? 1 : 0))
+      .sort((left, right) => comparePeriods(left.period, right.period))
       .map((block) => block.table);
   }
+}
+
+function comparePeriods(left: string, right: string): number {
+  if (left === right) {
+    return 0;
+  }
+  return left < right ? -1 : 1;
 }
