@@ -1,7 +1,7 @@
 /**
  * The local stack: DynamoDB Local with the project's tables, a stand-in for Meta's Graph API, the five Lambda
  * handlers running in this process, a stream poller in place of the event source mapping, and a gateway in
- * place of API Gateway that also stands in for the Lambda Invoke API.
+ * place of API Gateway that also serves the Lambda Invoke API.
  * `npm start` and the integration tests both start it through `startLocalStack`.
  */
 import { randomBytes } from 'node:crypto';

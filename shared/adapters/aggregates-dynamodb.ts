@@ -79,7 +79,7 @@ type WriteRequest = NonNullable<BatchWriteCommandInput['RequestItems']>[string][
  * NOTE: `replaceDays` is atomic per item, not per range. A failure part-way leaves some blocks from the new run
  * and the rest from the previous one. Every item records its `runId`, and the next successful run rewrites the
  * whole range and its months. Items of the layout before grains (sort keys `DAY#` and `ROLLUP#`) are neither read
- * nor deleted; a nightly run over the retained range rebuilds the figures in this layout.
+ * nor deleted, so a nightly run over the retained range must rebuild the figures in this layout.
  */
 export class DynamoDbAggregateStore implements AggregateStore {
   private readonly client: DynamoDBDocumentClient;
@@ -157,7 +157,7 @@ export class DynamoDbAggregateStore implements AggregateStore {
     return items.map((item) => decodeTable(request.basis, { header: item.header, body: item.body }));
   }
 
-  /** The stored full cells of some days, as tables of each basis. */
+  /** Reads the stored full cells of some days, as tables of each basis. */
   private async readFullDays(tenantId: string, days: readonly string[]): Promise<CellTable[]> {
     const wanted = new Set(days);
     // Dates as yyyy-mm-dd sort as strings.
@@ -213,7 +213,7 @@ export class DynamoDbAggregateStore implements AggregateStore {
     await Promise.all(Array.from({ length: Math.min(CONCURRENT_BATCHES, batches.length) }, worker));
   }
 
-  /** Every sort key of the tenant's aggregates. */
+  /** Lists every sort key of the tenant's aggregates. */
   private async listKeys(tenantId: string): Promise<string[]> {
     const found: string[] = [];
     let exclusiveStartKey: Record<string, unknown> | undefined;
@@ -276,7 +276,7 @@ export class DynamoDbAggregateStore implements AggregateStore {
 }
 
 /**
- * Whether a stored item belongs to what a run replaces: a day block of one of its days, or a month or series
+ * Checks whether a stored item belongs to what a run replaces: a day block of one of its days, or a month or series
  * block of one of its months. Items of the layout before grains do not match.
  */
 function isReplaced(sk: string, days: ReadonlySet<string>, fromMonth: string, toMonth: string): boolean {

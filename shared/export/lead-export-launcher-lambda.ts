@@ -1,6 +1,6 @@
 /**
  * Starts the lead export worker with an asynchronous Lambda invocation (`InvocationType: Event`): Lambda queues
- * the event, answers 202 at once, and retries a failed invocation itself. On the local stack the same call goes
+ * the event, returns 202 at once, and retries a failed invocation itself. On the local stack the same call goes
  * to the gateway's stand-in of the Lambda Invoke API (`LAMBDA_ENDPOINT`).
  */
 import { InvokeCommand, type LambdaClient } from '@aws-sdk/client-lambda';
@@ -18,7 +18,7 @@ export interface LambdaLeadExportLauncherOptions {
 export class LambdaLeadExportLauncher implements LeadExportLauncher {
   constructor(private readonly options: LambdaLeadExportLauncherOptions) {}
 
-  /** Queues the worker event; throws when Lambda rejects it or does not answer 202. */
+  /** Queues the worker event; throws when Lambda rejects it or does not return 202. */
   async launch(event: LeadExportWorkerEvent): Promise<void> {
     const output = await this.options.client.send(
       new InvokeCommand({
@@ -29,7 +29,7 @@ export class LambdaLeadExportLauncher implements LeadExportLauncher {
     );
     if (output.StatusCode !== ACCEPTED) {
       throw new Error(
-        `Lambda answered ${output.StatusCode} to the asynchronous invocation of ${this.options.functionName}; expected ${ACCEPTED}`,
+        `Lambda returned status ${output.StatusCode} to the asynchronous invocation of ${this.options.functionName}; expected ${ACCEPTED}`,
       );
     }
   }

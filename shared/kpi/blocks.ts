@@ -58,8 +58,8 @@ export function dayGrainFor(dimensions: ReadonlySet<GrainDimension>): string {
 }
 
 /**
- * Where a block belongs: `day` blocks hold one day's cells; `month` blocks sum each key over a month and are
- * dated on its first day; `series` blocks hold a month of days at the site grain, or at the grain of one
+ * Level of a block. A `day` block contains one day's cells. A `month` block sums each key over a month and is
+ * dated on its first day. A `series` block contains a month of days at the site grain, or at the grain of one
  * dimension restricted to one of its values.
  */
 export type BlockLevel = 'day' | 'month' | 'series';
@@ -76,7 +76,7 @@ export interface StoredBlock {
   table: CellTable;
 }
 
-/** Which blocks a read wants: one grain and level over a range of dates (day) or months (month, series). */
+/** Blocks requested by a read: one grain and level over a range of dates (day) or months (month, series). */
 export interface BlockRequest {
   basis: KpiBasis;
   level: BlockLevel;
@@ -88,8 +88,9 @@ export interface BlockRequest {
 }
 
 /**
- * Every block of one month and basis, from the month's full daily cells: day blocks for the `days` given (the
- * days a run replaced; days without cells get none), and the month and series blocks of the whole month.
+ * Builds every block of one month and basis from the month's full daily cells. It returns day blocks for the
+ * `days` given (the days a run replaced, except days without cells), and the month and series blocks of the
+ * whole month.
  */
 export function blocksOfMonth(month: string, unsorted: CellTable, days: ReadonlySet<string>): StoredBlock[] {
   const { basis } = unsorted;
@@ -102,7 +103,7 @@ export function blocksOfMonth(month: string, unsorted: CellTable, days: Readonly
     }
   };
   dayBlocks(FULL_GRAIN, table);
-  // Each daily rollup of one dimension gives that grain's day blocks and its series; the month blocks are
+  // Each daily rollup of one dimension gives that grain's day blocks and its series. The month blocks are
   // summed from the month's full rollup, which has about a third of the daily rows.
   for (const keep of DAY_GRAINS) {
     const daily = rollUpTable(table, { keep, keepDate: true });

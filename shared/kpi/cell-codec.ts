@@ -4,7 +4,7 @@
  * DynamoDB's 400 KB item limit and decode without parsing one value at a time.
  *
  * Body layout (version 3), little-endian: the dictionaries as JSON, padded to 8 bytes; the Float64 columns of
- * `FLOAT_MEASURES`; then integer columns, each of 1, 2 or 4 bytes a value as the header's `widths` say and
+ * `FLOAT_MEASURES`; then integer columns, each of 1, 2 or 4 bytes a value as the header's `widths` give, and
  * padded to 4 bytes: the key indexes (`KEY_DIMENSIONS` order, date first), the other measures (`CELL_MEASURES`
  * order), the business and raw histogram lengths (in pairs), and the business and raw histograms' pairs as
  * `minutes, leads` values, where each pair after the first of a row holds the difference of its minutes to the

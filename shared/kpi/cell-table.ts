@@ -1,7 +1,7 @@
 /**
  * Columnar tables of KPI cells, and their rollups to coarser grains. The aggregate store keeps each day, month
- * and daily series at several grains so that a report reads only the dimensions it groups or filters by; this
- * module computes those rollups and lets the KPI reader sum stored blocks without one object per cell.
+ * and daily series at several grains, so that a report reads only the dimensions it groups or filters by. This
+ * module computes those rollups, and lets the KPI reader sum stored blocks without one object per cell.
  *
  * A table holds, per key dimension, a dictionary of values and the dictionary index of every row; per measure,
  * one value per row; and the two wait distributions as pairs of `minutes, leads` in ascending minutes, with the
@@ -120,7 +120,7 @@ export function cellsOfTable(table: CellTable): DailyCell[] {
   return cells;
 }
 
-/** What a rollup keeps of the rows it sums. */
+/** Dimensions and date that a rollup keeps of the rows it sums. */
 export interface RollupSpec {
   /** Dimensions kept besides the site; the others become `*`. */
   keep: readonly GrainDimension[];
@@ -189,7 +189,7 @@ export function partitionTable(table: CellTable, dimension: KeyDimension): Map<s
   return parts;
 }
 
-/** The table with its rows in ascending date, rows of equal date in their order. */
+/** Returns the table with its rows in ascending date, and rows of equal date in their order. */
 export function sortedByDate(table: CellTable): CellTable {
   const dates = table.dictionaries.date;
   const column = table.keys.date;
@@ -205,7 +205,7 @@ export function sortedByDate(table: CellTable): CellTable {
   return selectTableRows(table, rows);
 }
 
-/** The rows of a table whose date is in `dates`, with the table's dictionaries. */
+/** Selects the rows of a table whose date is in `dates`, keeping the table's dictionaries. */
 export function rowsOfDates(table: CellTable, dates: ReadonlySet<string>): CellTable {
   const selectedDates = table.dictionaries.date.map((date) => dates.has(date));
   const rows: number[] = [];
@@ -286,7 +286,7 @@ export function concatTables(basis: KpiBasis, tables: readonly CellTable[]): Cel
   return assembleTable(basis, rows, dictionaries, keys, measures, business, raw);
 }
 
-/** A table with the given rows, in that order, and the same dictionaries. */
+/** Selects the given rows of a table, in that order, keeping its dictionaries. */
 export function selectTableRows(table: CellTable, rows: readonly number[]): CellTable {
   const count = rows.length;
   const first = rows[0] ?? 0;

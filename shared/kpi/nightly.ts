@@ -174,7 +174,7 @@ function dayNumber(date: string): number {
 
 const DAY_MS = 86_400_000;
 
-/** What a column of a `NIGHTLY_KPI_SQL` row must hold. */
+/** Check that a column of a `NIGHTLY_KPI_SQL` row must pass. */
 type ColumnCheck = 'basis' | 'string' | 'count' | 'integer' | 'nullable count' | 'nullable string';
 
 const CELL_KEY_CHECKS = {
@@ -455,8 +455,8 @@ function cellsFromResult(result: QueryColumns, from: string, to: string): DailyC
     cell.ttfcBusinessHistogram = mergedHistogram(cell.ttfcBusinessHistogram);
     cell.ttfcRawHistogram = mergedHistogram(cell.ttfcRawHistogram);
   }
-  // DuckDB returns rows in an order that varies with its threads; cells in key order make a rerun over the
-  // same lake store the same blocks.
+  // DuckDB returns rows in an order that varies with its threads, so the cells are sorted by key to make a
+  // rerun over the same lake store the same blocks.
   return [...cells.values()].sort(compareCellKeys);
 }
 

@@ -410,7 +410,7 @@ export const NIGHTLY_KPI_COLUMNS = [
 type NightlyKpiColumn = (typeof NIGHTLY_KPI_COLUMNS)[number]['name'];
 
 /**
- * One branch of the final UNION ALL: every output column, in order and cast to its type, taken from `values`
+ * Builds one branch of the final UNION ALL: every output column, in order and cast to its type, taken from `values`
  * (SQL expressions by column name) or null. Explicit casts give every branch the same column types on both
  * engines, where DuckDB would otherwise widen sums to HUGEINT.
  */
@@ -433,7 +433,7 @@ const CELL_MEASURE_OUTPUT = Object.values(MEASURE_COLUMNS) as NightlyKpiColumn[]
  * references more than once; Trino inlines CTEs, so Athena still scans the lake once per reference, as it did
  * with one statement per row type.
  *
- * `row_type` says what a row is and which columns it fills:
+ * `row_type` names the kind of row and the columns it fills:
  * - `cell`: one KPI cell (`basis`, `local_date`, the cell key columns and every measure column). Activity
  *   cells have zero contacts by channel, which the `contacts` rows add.
  * - `contacts`: human contacts on the activity basis (`basis` 'activity', `utc_day`, the cell key columns

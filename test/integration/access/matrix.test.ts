@@ -64,7 +64,7 @@ type RouteAccess =
   | { kind: 'read'; path: () => string; statuses: Record<Principal, number> }
   /** `GET /v1/leads/export.csv`: scoped like the lead list. */
   | { kind: 'leadExport'; visibility: LeadVisibility }
-  /** `POST /v1/leads/exports`: a job whose file holds the leads of the lead list, 403 for `forbidden`. */
+  /** `POST /v1/leads/exports`: a job whose file contains the leads of the lead list, 403 for `forbidden`. */
   | { kind: 'leadExportJob'; visibility: LeadVisibility }
   /** `GET /v1/leads/exports/{exportId}`: only the user who started the job reads it; everyone else gets 404. */
   | { kind: 'leadExportJobRead' }

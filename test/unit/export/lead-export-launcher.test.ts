@@ -31,10 +31,10 @@ describe('LambdaLeadExportLauncher', () => {
     });
   });
 
-  it('throws when Lambda answers another status than 202', async () => {
+  it('throws on a status other than 202', async () => {
     lambda.on(InvokeCommand).resolves({ StatusCode: 200 });
 
-    await expect(launcher().launch(event)).rejects.toThrow(/answered 200 .* expected 202/);
+    await expect(launcher().launch(event)).rejects.toThrow(/returned status 200 .* expected 202/);
   });
 
   it('passes on an error of Lambda', async () => {
