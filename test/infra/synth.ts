@@ -3,11 +3,12 @@
  * AwsSolutions checks on) into a temporary folder, and returns the template and the unacknowledged findings.
  * Bundling runs esbuild for each function, so each test file synthesizes once per stage, in `beforeAll`.
  */
-import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { App, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
+import { afterAll } from 'vitest';
 import * as z from 'zod';
 import { createLeadPilotApp, type LeadPilotStack } from '#infra/stack';
 
@@ -78,12 +79,19 @@ export interface SynthesizedStack {
   findings: Finding[];
 }
 
+/** Cloud assembly folders of this test file; tests read them after synthesis, so they go when the file ends. */
+const outdirs: string[] = [];
+afterAll(() => {
+  for (const outdir of outdirs.splice(0)) {
+    rmSync(outdir, { recursive: true, force: true });
+  }
+});
+
 /** Synthesizes the LeadPilot app with cdk.json's context and the given overrides. */
 export function synthesizeLeadPilot(overrides: Record<string, unknown> = {}): SynthesizedStack {
-  const { app, stack } = createLeadPilotApp({
-    context: { ...cdkJsonContext(), ...overrides },
-    outdir: mkdtempSync(join(tmpdir(), 'leadpilot-cdk-')),
-  });
+  const outdir = mkdtempSync(join(tmpdir(), 'leadpilot-cdk-'));
+  outdirs.push(outdir);
+  const { app, stack } = createLeadPilotApp({ context: { ...cdkJsonContext(), ...overrides }, outdir });
   const findings = synthesizeWithFindings(app);
   return { app, stack, template: templateOf(app, stack), findings };
 }
